@@ -1,6 +1,10 @@
+using Coinlake.Cli.Commands;
+
 namespace Coinlake.Cli;
 
-internal static class Program
+/// <summary>Entry point of the <c>coinlake</c> command.</summary>
+public static class Program
 {
-    private static int Main() => 0;
+    /// <summary>Runs the command line; see <see cref="CoinlakeCli"/>.</summary>
+    public static Task<int> Main(string[] args) => CoinlakeCli.RunAsync(args, new Hosting.CliContext());
 }

@@ -1,0 +1,98 @@
+using System.CommandLine;
+using Coinlake.Cli.Hosting;
+using Coinlake.Cli.Rendering;
+using Coinlake.Pipeline.Backfill;
+using Coinlake.Pipeline.Reports;
+using Coinlake.Pipeline.Tasks;
+using Microsoft.Extensions.Logging;
+using Spectre.Console;
+
+namespace Coinlake.Cli.Commands;
+
+/// <summary>
+/// <c>coinlake run [FILE] [--tasks a,b] [--refresh]</c>: runs the tasks of a YAML file (default <c>coinlake.yaml</c> in
+/// the current folder, else a built-in default: a few major Binance pairs, 1h, last 30 days, into
+/// <c>data/coinlake.db</c>). A re-run fetches only what is missing.
+/// </summary>
+internal static class RunCommand
+{
+    public static Command Create(CliContext context)
+    {
+        var file = new Argument<string?>("file")
+        {
+            Description = $"YAML task file (default: {TaskFiles.DefaultFileName} in the current folder, else the built-in default tasks).",
+            Arity = ArgumentArity.ZeroOrOne,
+        };
+        var tasks = new Option<string?>("--tasks") { Description = $"Run only these tasks (comma separated names); also from ${TaskFiles.TasksVariable}." };
+        var refresh = new Option<bool>("--refresh") { Description = "Fetch every range again, ignoring what is stored and ranges known to be empty." };
+        var verbose = new Option<bool>("--verbose", "-v") { Description = "Log every page plan and series result." };
+        var command = new Command("run", "Backfill candles as the task file says; re-runs fetch only what is missing.") { file, tasks, refresh, verbose };
+        command.SetAction((parse, cancellationToken) => ExecuteAsync(
+            context, parse.GetValue(file), parse.GetValue(tasks), parse.GetValue(refresh), parse.GetValue(verbose), cancellationToken));
+        return command;
+    }
+
+    private static async Task<int> ExecuteAsync(CliContext context, string? file, string? taskNames, bool refresh, bool verbose, CancellationToken cancellationToken)
+    {
+        TaskFile taskFile;
+        IReadOnlyList<TaskDefinition> selected;
+        try
+        {
+            taskFile = Load(context, file);
+            var names = taskNames ?? context.GetEnvironmentVariable(TaskFiles.TasksVariable);
+            var list = string.IsNullOrWhiteSpace(names)
+                ? null
+                : names.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+            selected = TaskFileLoader.Select(taskFile, list);
+        }
+        catch (TaskFileException ex)
+        {
+            await TaskFiles.WriteErrorsAsync(context, ex).ConfigureAwait(false);
+            return ExitCodes.Usage;
+        }
+        catch (FileNotFoundException ex)
+        {
+            await context.Error.WriteLineAsync($"error: {ex.Message}").ConfigureAwait(false);
+            return ExitCodes.Usage;
+        }
+
+        var minimum = verbose || !context.IsTerminal ? LogLevel.Information : LogLevel.Warning;
+        using var loggers = LoggerFactory.Create(b => b.SetMinimumLevel(minimum).AddProvider(new TextWriterLoggerProvider(context.Error, minimum, context.Time)));
+        var runner = new TaskRunner(new CliTaskComponents(context.Time, loggers), context.Time, loggers);
+        var options = new BackfillOptions { Refresh = refresh };
+        var console = Consoles.For(context);
+
+        RunReport report;
+        if (context.IsTerminal)
+        {
+            report = await TerminalProgress.RunAsync(console, context.Time, progress => runner.RunAsync(selected, options, progress, cancellationToken)).ConfigureAwait(false);
+        }
+        else
+        {
+            var progress = new PlainProgress(context.Error, context.Time, context.ProgressInterval);
+            await using (progress.ConfigureAwait(false))
+            {
+                report = await runner.RunAsync(selected, options, progress, cancellationToken).ConfigureAwait(false);
+            }
+        }
+
+        ReportRenderer.Write(console, report);
+        return report.Succeeded ? ExitCodes.Ok : ExitCodes.Failed;
+    }
+
+    private static TaskFile Load(CliContext context, string? file)
+    {
+        if (file is not null)
+        {
+            var path = context.Resolve(file);
+            return File.Exists(path)
+                ? TaskFileLoader.Load(path, TaskFiles.Options())
+                : throw new FileNotFoundException($"task file '{path}' does not exist; give an existing YAML file, or none to use {TaskFiles.DefaultFileName} or the built-in default.", path);
+        }
+
+        var local = Path.Combine(context.WorkingDirectory, TaskFiles.DefaultFileName);
+        return File.Exists(local)
+            ? TaskFileLoader.Load(local, TaskFiles.Options())
+            : TaskFileLoader.Default(context.WorkingDirectory, context.Time);
+    }
+}

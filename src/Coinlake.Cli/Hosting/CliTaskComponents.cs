@@ -1,0 +1,27 @@
+using Coinlake.Exchanges;
+using Coinlake.Pipeline.Backfill;
+using Coinlake.Pipeline.Tasks;
+using Coinlake.Storage;
+using Coinlake.Storage.Csv;
+using Coinlake.Storage.Json;
+using Coinlake.Storage.Parquet;
+using Coinlake.Storage.Sqlite;
+using Microsoft.Extensions.Logging;
+
+namespace Coinlake.Cli.Hosting;
+
+/// <summary>Wires the concrete exchange connectors and sinks a task file names.</summary>
+internal sealed class CliTaskComponents(TimeProvider time, ILoggerFactory loggers) : ITaskComponents
+{
+    public ICandleHistoryClient CreateCandleClient(TaskDefinition task) =>
+        ExchangeRegistry.Create(task.Exchange, task.BaseUrl, time, loggers);
+
+    public ICandleSink CreateSink(SinkDefinition sink) => sink.Format switch
+    {
+        SinkFormat.Sqlite => new SqliteCandleSink(sink.Output, sink.Table ?? "candles", loggers.CreateLogger<SqliteCandleSink>()),
+        SinkFormat.Parquet => new ParquetCandleSink(sink.Output, sink.PathTemplate),
+        SinkFormat.Csv => new CsvCandleSink(sink.Output, sink.PathTemplate),
+        SinkFormat.Json => new JsonCandleSink(sink.Output, sink.PathTemplate),
+        _ => throw new NotSupportedException($"Sink format '{sink.Format}' is not supported."),
+    };
+}
