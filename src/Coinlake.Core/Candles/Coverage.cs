@@ -5,7 +5,7 @@ namespace Coinlake.Candles;
 /// <summary>
 /// Builds coverage from open times read in ascending order, one at a time, so a store can report what it holds
 /// without loading a whole history: each open time <c>t</c> covers <c>[t, next(t))</c>; consecutive candles merge.
-/// Also counts duplicates (an open time seen twice in a row) and misaligned open times.
+/// Also counts duplicates (an open time seen twice in a row).
 /// </summary>
 public sealed class CoverageBuilder(Timeframe timeframe)
 {
@@ -31,6 +31,11 @@ public sealed class CoverageBuilder(Timeframe timeframe)
     /// <exception cref="ArgumentException">The open time is before the previous one.</exception>
     public void Add(long openTime)
     {
+        if (Rows > 0 && openTime < _last)
+        {
+            throw new ArgumentException($"Open times must be ascending: {TimeRange.FormatTime(openTime)} after {TimeRange.FormatTime(_last)}.", nameof(openTime));
+        }
+
         Rows++;
         if (Rows == 1)
         {
@@ -40,11 +45,6 @@ public sealed class CoverageBuilder(Timeframe timeframe)
         {
             Duplicates++;
             return;
-        }
-
-        if (Rows > 1 && openTime < _last)
-        {
-            throw new ArgumentException($"Open times must be ascending: {TimeRange.FormatTime(openTime)} after {TimeRange.FormatTime(_last)}.", nameof(openTime));
         }
 
         _last = openTime;
@@ -119,6 +119,6 @@ public static class CandleCoverage
 
         return builder.Rows == 0
             ? []
-            : FindGaps(builder.Build(), new TimeRange(builder.First!.Value, timeframe.Next(builder.Last!.Value)), timeframe);
+            : FindGaps(builder.Build(), new TimeRange(builder.First!.Value, timeframe.Next(timeframe.Floor(builder.Last!.Value))), timeframe);
     }
 }

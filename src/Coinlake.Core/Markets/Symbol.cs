@@ -31,7 +31,7 @@ public sealed record Symbol(string Base, string Quote, string? Settle = null, st
     public static Symbol Parse(string text) =>
         TryParse(text, out var symbol)
             ? symbol
-            : throw new FormatException($"'{text}' is not a unified symbol; write it as BASE/QUOTE (BTC/USDT), BASE/QUOTE:SETTLE (BTC/USDT:USDT) or BASE/USD:BASE (BTC/USD:BTC).");
+            : throw new FormatException($"'{text}' is not a unified symbol; write it as BASE/QUOTE (BTC/USDT), BASE/QUOTE:SETTLE (BTC/USDT:USDT), BASE/USD:BASE (BTC/USD:BTC) or BASE/QUOTE:SETTLE-YYMMDD (BTC/USDT:USDT-240329).");
 
     /// <summary>Tries to parse a unified symbol; currency codes are upper-cased.</summary>
     public static bool TryParse(string? text, [NotNullWhen(true)] out Symbol? symbol)

@@ -22,7 +22,7 @@ public static class Fuzzy
         return near.Count > 0 ? near : scored.Take(count).Select(x => x.Candidate).ToList();
     }
 
-    /// <summary>Levenshtein distance between two strings (ordinal).</summary>
+    /// <summary>Edit distance between two strings (ordinal): insertions, deletions, substitutions and swaps of two adjacent characters each cost 1 (optimal string alignment).</summary>
     public static int Distance(string a, string b)
     {
         if (a.Length == 0)
@@ -35,25 +35,32 @@ public static class Fuzzy
             return a.Length;
         }
 
-        var previous = new int[b.Length + 1];
-        var current = new int[b.Length + 1];
+        var d = new int[a.Length + 1, b.Length + 1];
+        for (var i = 0; i <= a.Length; i++)
+        {
+            d[i, 0] = i;
+        }
+
         for (var j = 0; j <= b.Length; j++)
         {
-            previous[j] = j;
+            d[0, j] = j;
         }
 
         for (var i = 1; i <= a.Length; i++)
         {
-            current[0] = i;
             for (var j = 1; j <= b.Length; j++)
             {
                 var cost = a[i - 1] == b[j - 1] ? 0 : 1;
-                current[j] = Math.Min(Math.Min(current[j - 1] + 1, previous[j] + 1), previous[j - 1] + cost);
-            }
+                var best = Math.Min(Math.Min(d[i - 1, j] + 1, d[i, j - 1] + 1), d[i - 1, j - 1] + cost);
+                if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1])
+                {
+                    best = Math.Min(best, d[i - 2, j - 2] + 1);
+                }
 
-            (previous, current) = (current, previous);
+                d[i, j] = best;
+            }
         }
 
-        return previous[b.Length];
+        return d[a.Length, b.Length];
     }
 }

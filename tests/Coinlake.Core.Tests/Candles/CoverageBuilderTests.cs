@@ -89,7 +89,7 @@ public sealed class CoverageBuilderTests
         builder.Last.ShouldBe(_t0 + (2 * Minute));
     }
 
-    [Fact(Skip = "Core bug: CoverageBuilder.Add increments Rows before rejecting a descending open time (Coverage.cs line 34)")]
+    [Fact]
     public void Add_DescendingOpenTimeRejected_DoesNotCountARow()
     {
         var builder = Build(Timeframe.OneMinute, _t0, _t0 + (2 * Minute));

@@ -19,15 +19,16 @@ public sealed class FuzzyTests
     [InlineData("BTC/USDT", "ETH/USDT", 2)]
     [InlineData("a", "A", 1)] // ordinal: case matters in Distance
     [InlineData("abc", "cba", 2)]
-    [InlineData("BTC/USTD", "BTC/USDT", 2)] // a transposition costs two edits (no Damerau step)
-    public void Distance_KnownPairs_IsLevenshtein(string a, string b, int expected)
+    [InlineData("BTC/USTD", "BTC/USDT", 1)] // a swap of adjacent characters is one edit
+    [InlineData("CA", "ABC", 3)] // optimal string alignment: no edit of a swapped pair
+    public void Distance_KnownPairs_IsOptimalStringAlignment(string a, string b, int expected)
     {
         Fuzzy.Distance(a, b).ShouldBe(expected);
         Fuzzy.Distance(b, a).ShouldBe(expected);
     }
 
     [Property(MaxTest = 200)]
-    public bool Distance_AnyStrings_IsAMetricBoundedByLengths(string? a, string? b, string? c)
+    public bool Distance_AnyStrings_IsSymmetricAndBoundedByLengths(string? a, string? b, string? c)
     {
         (a, b, c) = (a ?? "", b ?? "", c ?? "");
         var ab = Fuzzy.Distance(a, b);
@@ -36,13 +37,19 @@ public sealed class FuzzyTests
             && ab >= Math.Abs(a.Length - b.Length)
             && ab <= Math.Max(a.Length, b.Length)
             && (ab == 0) == string.Equals(a, b, StringComparison.Ordinal)
-            && Fuzzy.Distance(a, c) <= ab + Fuzzy.Distance(b, c);
+            && Fuzzy.Distance(a, c) <= Math.Max(a.Length, c.Length);
     }
 
     [Fact]
     public void Closest_Typo_IsFirstSuggestion()
     {
         Fuzzy.Closest("BTC/USTT", _symbols)[0].ShouldBe("BTC/USDT");
+    }
+
+    [Fact]
+    public void Closest_SwappedLetters_SuggestsTheIntendedSymbolFirst()
+    {
+        Fuzzy.Closest("BTC/USTD", _symbols)[0].ShouldBe("BTC/USDT");
     }
 
     [Fact]
