@@ -91,6 +91,12 @@ public sealed class BinanceClient : ICandleHistoryClient, IMarketCatalog, IDispo
     /// <inheritdoc/>
     public RequestStats Stats { get; } = new();
 
+    /// <summary>The spot host's limiter (null when rate limits are not respected or spot is not served); for tests.</summary>
+    internal WeightLimiter? SpotLimiter => _spot?.Limiter;
+
+    /// <summary>The futures host's limiter; for tests.</summary>
+    internal WeightLimiter? FuturesLimiter => _futures?.Limiter;
+
     /// <summary>The exchange ids <see cref="Create"/> accepts.</summary>
     public static IReadOnlyList<string> ExchangeIds { get; } = [BinanceId, BinanceUsId, BinanceUsdmId];
 

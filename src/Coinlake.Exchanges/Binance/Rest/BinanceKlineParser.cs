@@ -26,6 +26,11 @@ internal static class BinanceKlineParser
     /// number, open times not ascending); the message says what and where.</exception>
     public static List<Candle> Parse(ReadOnlySpan<byte> json, Uri url, string exchange, bool hasVolume)
     {
+        if (json.IsEmpty)
+        {
+            throw new MalformedResponseException(exchange, url, "the body is empty; expected a JSON array of klines");
+        }
+
         var candles = new List<Candle>(Math.Max(16, json.Length / 160));
         var reader = new Utf8JsonReader(json, new JsonReaderOptions { CommentHandling = JsonCommentHandling.Disallow });
         var row = -1;
@@ -75,11 +80,30 @@ internal static class BinanceKlineParser
         }
         catch (JsonException ex)
         {
+            var what = IsTruncated(json) ? "the body ends before the JSON is complete (truncated)" : "invalid JSON";
             throw new MalformedResponseException(exchange, url,
-                $"invalid JSON at byte {ex.BytePositionInLine?.ToString(CultureInfo.InvariantCulture) ?? "?"} (kline #{row + 1} of {json.Length} bytes): {ex.Message}", ex);
+                $"{what} at byte {ex.BytePositionInLine?.ToString(CultureInfo.InvariantCulture) ?? "?"} of {json.Length} (kline #{row + 1}): {ex.Message}", ex);
         }
 
         return candles;
+    }
+
+    /// <summary>True when <paramref name="json"/> is valid so far but incomplete (a reader expecting more data never fails on it).</summary>
+    private static bool IsTruncated(ReadOnlySpan<byte> json)
+    {
+        var reader = new Utf8JsonReader(json, isFinalBlock: false, state: default);
+        try
+        {
+            while (reader.Read())
+            {
+            }
+
+            return reader.CurrentDepth > 0 || reader.BytesConsumed < json.Length;
+        }
+        catch (JsonException)
+        {
+            return false;
+        }
     }
 
     private static Candle ReadRow(ref Utf8JsonReader reader, string exchange, Uri url, int row, bool hasVolume)
