@@ -5,6 +5,7 @@ using Coinlake.Exchanges.Binance;
 using Coinlake.Exchanges.Tests.Support;
 using Coinlake.Markets;
 using Coinlake.Time;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Coinlake.Exchanges.Tests.Binance;
 
@@ -367,6 +368,63 @@ public sealed class BinanceClientTests : IDisposable
         pages.ShouldHaveSingleItem().Candles.Count.ShouldBe(1);
         client.Stats.RateLimited.ShouldBe(1);
         client.Stats.Retries.ShouldBe(1);
+    }
+
+    [Fact]
+    public async Task GetCandlesAsync_UsedWeightHeader_ResyncsTheLimiterCaseInsensitively()
+    {
+        var time = new FakeTimeProvider(DateTimeOffset.FromUnixTimeMilliseconds(T0 + 5000));
+        using var client = new BinanceClient(_http, FastOptions(), time);
+        _stub.Then(HttpStatusCode.OK, KlineRows.Render(KlineRows.Minutes(T0, 1)), r => r.Headers.Add("x-mbx-used-weight-1m", "1190"));
+
+        await AllPages(client, Request("BTC/USDT", MarketType.Spot, T0, T0 + Minute));
+
+        client.SpotLimiter!.Used.ShouldBe(1190); // we had reserved 20 + 2; the exchange counts other users of the IP too
+    }
+
+    [Fact]
+    public async Task GetCandlesAsync_TooManyRequestsWithRetryAfter_PausesTheWholeHost()
+    {
+        var time = new FakeTimeProvider(DateTimeOffset.FromUnixTimeMilliseconds(T0 + 5000));
+        using var client = new BinanceClient(_http, FastOptions(maxRetries: 0), time);
+        _stub.Then(HttpStatusCode.TooManyRequests, """{"code":-1003,"msg":"Too much request weight used"}""", r => r.Headers.Add("Retry-After", "30"));
+
+        var ex = await Should.ThrowAsync<RateLimitedException>(() => AllPages(client, Request("BTC/USDT", MarketType.Spot, T0, T0 + Minute)));
+
+        ex.RetryAfter.ShouldBe(TimeSpan.FromSeconds(30));
+        ex.HttpStatus.ShouldBe(429);
+        ex.Code.ShouldBe("-1003");
+        client.SpotLimiter!.PausedUntil.ShouldBe(time.GetUtcNow().AddSeconds(30));
+        client.FuturesLimiter!.PausedUntil.ShouldBeNull();
+    }
+
+    [Fact]
+    public async Task GetCandlesAsync_TooManyRequestsWithoutRetryAfter_ExhaustsTheWindow()
+    {
+        var time = new FakeTimeProvider(DateTimeOffset.FromUnixTimeMilliseconds(T0 + 5000));
+        using var client = new BinanceClient(_http, FastOptions(maxRetries: 0), time);
+        _stub.Then(HttpStatusCode.TooManyRequests, """{"code":-1003,"msg":"Too much request weight used"}""");
+
+        var ex = await Should.ThrowAsync<RateLimitedException>(() => AllPages(client, Request("BTC/USDT", MarketType.Spot, T0, T0 + Minute)));
+
+        ex.RetryAfter.ShouldBeNull();
+        client.SpotLimiter!.Used.ShouldBe(client.SpotLimiter.Limit);
+    }
+
+    [Fact]
+    public async Task GetCandlesAsync_Banned418_IsRateLimitedAndCounted()
+    {
+        var time = new FakeTimeProvider(DateTimeOffset.FromUnixTimeMilliseconds(T0 + 5000));
+        using var client = new BinanceClient(_http, FastOptions(maxRetries: 0), time);
+        _stub.Then((HttpStatusCode)418, """{"code":-1003,"msg":"Way too much request weight used; IP banned until 1677629000000."}""",
+            r => r.Headers.Add("Retry-After", "120"));
+
+        var ex = await Should.ThrowAsync<RateLimitedException>(() => AllPages(client, Request("BTC/USDT", MarketType.Spot, T0, T0 + Minute)));
+
+        ex.HttpStatus.ShouldBe(418);
+        ex.Message.ShouldContain("banned");
+        client.Stats.RateLimited.ShouldBe(1);
+        client.SpotLimiter!.PausedUntil.ShouldBe(time.GetUtcNow().AddMinutes(2));
     }
 
     [Fact]
