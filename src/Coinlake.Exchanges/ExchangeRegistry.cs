@@ -1,0 +1,84 @@
+using System.Net;
+using Coinlake.Exchanges.Binance;
+using Coinlake.Exchanges.Http;
+using Coinlake.Text;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Coinlake.Exchanges;
+
+/// <summary>
+/// Creates connectors by exchange id. All clients of a registry share one <see cref="SocketsHttpHandler"/> (pooled
+/// connections, recycled every few minutes so DNS changes are seen) and one set of per-host request-weight limiters,
+/// because exchanges count weight per IP and host, not per client.
+/// </summary>
+/// <remarks>Use <see cref="Shared"/> in a host process; create an instance per test. Thread-safe.</remarks>
+public sealed class ExchangeRegistry : IDisposable
+{
+    private static readonly Lazy<ExchangeRegistry> SharedInstance = new(() => new ExchangeRegistry());
+
+    private readonly SocketsHttpHandler _handler;
+    private readonly WeightLimiterPool _limiters = new();
+
+    /// <summary>Creates a registry with its own connection pool.</summary>
+    public ExchangeRegistry()
+    {
+        _handler = new SocketsHttpHandler
+        {
+            PooledConnectionLifetime = TimeSpan.FromMinutes(5),
+            PooledConnectionIdleTimeout = TimeSpan.FromMinutes(1),
+            AutomaticDecompression = DecompressionMethods.GZip | DecompressionMethods.Deflate | DecompressionMethods.Brotli,
+            ConnectTimeout = TimeSpan.FromSeconds(15),
+        };
+    }
+
+    /// <summary>The process-wide registry.</summary>
+    public static ExchangeRegistry Shared => SharedInstance.Value;
+
+    /// <summary>Every exchange id a connector exists for, lower case: <c>binance</c>, <c>binanceus</c>, <c>binanceusdm</c>.</summary>
+    public static IReadOnlyList<string> KnownExchanges { get; } = [.. BinanceClient.ExchangeIds];
+
+    /// <summary>True when <paramref name="exchangeId"/> (case-insensitive) is one of <see cref="KnownExchanges"/>.</summary>
+    public static bool IsKnown(string? exchangeId) =>
+        exchangeId is not null && KnownExchanges.Contains(exchangeId.Trim().ToLowerInvariant(), StringComparer.Ordinal);
+
+    /// <summary>
+    /// Creates the history connector of <paramref name="exchangeId"/> (it also implements <see cref="IMarketCatalog"/>
+    /// and <see cref="IDisposable"/>; dispose it when done).
+    /// </summary>
+    /// <param name="exchangeId">One of <see cref="KnownExchanges"/>, case-insensitive.</param>
+    /// <param name="baseUrl">Replaces every base URL of the exchange (spot and futures) — for mirrors, testnets and fake servers; null for the real endpoints.</param>
+    /// <param name="timeProvider">Clock for rate limiting, retries and timeouts.</param>
+    /// <param name="loggerFactory">Creates the connector's logger; none when null.</param>
+    /// <param name="options">Binance settings; defaults when null.</param>
+    /// <exception cref="ArgumentException">Unknown id; the message names the closest known ids.</exception>
+    public ICandleHistoryClient Create(string exchangeId, Uri? baseUrl, TimeProvider timeProvider, ILoggerFactory? loggerFactory = null,
+        BinanceOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(exchangeId);
+        ArgumentNullException.ThrowIfNull(timeProvider);
+        if (!IsKnown(exchangeId))
+        {
+            throw new ArgumentException(
+                $"Unknown exchange '{exchangeId}'. Closest known: {string.Join(", ", Fuzzy.Closest(exchangeId.Trim(), KnownExchanges))}. Known: {string.Join(", ", KnownExchanges)}.",
+                nameof(exchangeId));
+        }
+
+        // Our per-attempt timeout (BinanceOptions.RequestTimeout) governs; the HttpClient's own is switched off.
+        var http = new HttpClient(_handler, disposeHandler: false) { Timeout = Timeout.InfiniteTimeSpan };
+        http.DefaultRequestHeaders.UserAgent.ParseAdd("Coinlake/1.0");
+        ILogger logger = loggerFactory?.CreateLogger<BinanceClient>() ?? NullLogger<BinanceClient>.Instance;
+        try
+        {
+            return BinanceClient.CreateShared(exchangeId, http, ownsHttpClient: true, baseUrl, options, timeProvider, logger, _limiters);
+        }
+        catch
+        {
+            http.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Closes the pooled connections. Clients created by this registry stop working.</summary>
+    public void Dispose() => _handler.Dispose();
+}

@@ -1,0 +1,565 @@
+using System.Buffers;
+using System.Globalization;
+using System.Net;
+using System.Text;
+using System.Text.Json;
+using Coinlake.Candles;
+using Coinlake.Markets;
+using Coinlake.Time;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Coinlake.Testing.Binance;
+
+/// <summary>
+/// A fake Binance REST API on loopback (Kestrel, 127.0.0.1, a random port), serving both spot (<c>/api/v3/*</c>) and
+/// USDⓈ-M futures (<c>/fapi/v1/*</c>) with Binance's semantics, for offline tests and benchmarks:
+/// <list type="bullet">
+/// <item><c>GET /api/v3/exchangeInfo</c> (weight 20; optional <c>symbol</c>/<c>symbols</c> filter) and
+/// <c>/fapi/v1/exchangeInfo</c> (weight 1) serve the real captured answers (<c>captures/BINANCE.0</c>,
+/// <c>captures/BINANCE_FUTURES.0</c>); <c>ping</c> and <c>time</c> (weight 1) on both.</item>
+/// <item><c>GET /api/v3/klines</c> (weight 2, <c>limit</c> default 500, 1..1000) and <c>/fapi/v1/klines</c>,
+/// <c>/fapi/v1/markPriceKlines</c> (<c>symbol</c>), <c>/fapi/v1/indexPriceKlines</c> (<c>pair</c>) (limit default 500,
+/// 1..1500, weight 1/2/5/10 for limit in [1,100)/[100,500)/[500,1000]/&gt;1000). <c>startTime</c>/<c>endTime</c> are
+/// inclusive bounds on open time; rows ascend; with a start the first <c>limit</c> rows from it, with only an end the
+/// last <c>limit</c> rows up to it, with neither the most recent. <c>timeZone</c> is ignored (UTC).</item>
+/// <item>Errors as Binance sends them (errors.md): <c>-1102</c> missing parameter, <c>-1100</c> non-numeric
+/// number, <c>-1120</c> bad interval, <c>-1130</c> bad limit, <c>-1121</c> unknown symbol (neither in the captured
+/// exchangeInfo nor registered), <c>-1003</c> rate limits; a known symbol without data in range gets <c>200 []</c>.</item>
+/// <item>IP weight limits (spot API "LIMITS / IP Limits"): every answer carries <c>X-MBX-USED-WEIGHT-1M</c>; past
+/// <see cref="FakeBinanceOptions.WeightLimit"/> 429 with <c>Retry-After</c>; after repeated 429s a 418 ban.</item>
+/// <item>Fault injection through <see cref="Faults"/>.</item>
+/// </list>
+/// Data is registered with <see cref="AddSeries"/> as 1m candles; higher timeframes are aggregated on request. Many
+/// servers can run in parallel; dispose to stop. Kestrel logs nothing.
+/// </summary>
+public sealed class FakeBinanceServer : IAsyncDisposable
+{
+    /// <summary>Header carrying the weight used in the current window (Binance: <c>X-MBX-USED-WEIGHT-(intervalNum)(intervalLetter)</c>).</summary>
+    public const string UsedWeightHeader = "X-MBX-USED-WEIGHT-1M";
+
+    private const string SpotKlines = "/api/v3/klines";
+    private const string FuturesKlines = "/fapi/v1/klines";
+    private const string MarkKlines = "/fapi/v1/markPriceKlines";
+    private const string IndexKlines = "/fapi/v1/indexPriceKlines";
+    private const string JsonContentType = "application/json;charset=UTF-8";
+
+    private readonly WebApplication _app;
+    private readonly KlineStore _store = new();
+    private readonly WeightLimiter _limiter;
+    private readonly CancellationTokenSource _stopping = new();
+    private readonly Lock _requestsGate = new();
+    private readonly List<RecordedRequest> _requests = [];
+    private int _disposed;
+
+    private FakeBinanceServer(FakeBinanceOptions options)
+    {
+        Options = options;
+        _limiter = new WeightLimiter(options);
+        var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
+        builder.WebHost.UseKestrelCore().ConfigureKestrel(kestrel =>
+        {
+            kestrel.AddServerHeader = false;
+            kestrel.Listen(IPAddress.Loopback, 0);
+        });
+        _app = builder.Build();
+        _app.Run(HandleAsync);
+    }
+
+    /// <summary>Root URL, e.g. <c>http://127.0.0.1:54321/</c>; serves both <c>/api/v3/*</c> and <c>/fapi/v1/*</c>.</summary>
+    public Uri BaseUrl { get; private set; } = null!;
+
+    /// <summary>The options in force (mutable while running).</summary>
+    public FakeBinanceOptions Options { get; }
+
+    /// <summary>Fault injection for klines-family requests.</summary>
+    public FakeFaults Faults { get; } = new();
+
+    /// <summary>Snapshot of every request received so far, in arrival order (thread-safe).</summary>
+    public IReadOnlyList<RecordedRequest> Requests
+    {
+        get
+        {
+            lock (_requestsGate)
+            {
+                return [.. _requests];
+            }
+        }
+    }
+
+    /// <summary>Starts a server on 127.0.0.1 with a random free port.</summary>
+    /// <param name="options">Behaviour; defaults as in <see cref="FakeBinanceOptions"/>.</param>
+    /// <param name="cancellationToken">Cancels the start-up.</param>
+    /// <exception cref="InvalidOperationException">Kestrel started but reported no address.</exception>
+    public static async Task<FakeBinanceServer> StartAsync(FakeBinanceOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        var server = new FakeBinanceServer(options ?? new FakeBinanceOptions());
+        try
+        {
+            await server._app.StartAsync(cancellationToken);
+            var address = server._app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault()
+                ?? throw new InvalidOperationException("Kestrel started without reporting a listening address.");
+            server.BaseUrl = new Uri(address.TrimEnd('/') + "/");
+            return server;
+        }
+        catch
+        {
+            await server.DisposeAsync();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Registers 1m candles for an exchange symbol id (e.g. <c>BTCUSDT</c>; for <see cref="PriceType.Index"/> the
+    /// futures <c>pair</c>). Candles replace earlier ones with the same open time; order does not matter. Where a
+    /// candle has no quote volume the server serves <c>volume × close</c> rounded half away from zero to 8 decimals;
+    /// where it has no trade count, 0. Higher timeframes aggregate these: open = first open, high = max, low = min,
+    /// close = last close, volumes and trades summed, buckets aligned as <see cref="Timeframe.Floor"/> (epoch
+    /// multiples, weeks on Monday, months on the 1st); a bucket without any 1m candle does not exist.
+    /// </summary>
+    /// <param name="symbolId">Binance symbol id (or pair, for index prices).</param>
+    /// <param name="market">Spot (<c>/api/v3/klines</c>) or futures (<c>/fapi/v1/*</c>).</param>
+    /// <param name="oneMinute">1m candles; open times ms UTC on minute boundaries.</param>
+    /// <param name="price">Last (<c>klines</c>), Mark (<c>markPriceKlines</c>) or Index (<c>indexPriceKlines</c>); spot is Last only.</param>
+    /// <exception cref="ArgumentException">A candle is not on a minute boundary, or a spot series is not last-price.</exception>
+    public void AddSeries(string symbolId, FakeMarket market, IReadOnlyList<Candle> oneMinute, PriceType price = PriceType.Last) =>
+        _store.Add(symbolId, market, price, oneMinute);
+
+    /// <summary>Removes the 1m candles of <paramref name="symbolId"/> whose open time is in <paramref name="range"/>, for every price type (makes gaps).</summary>
+    public void RemoveCandles(string symbolId, FakeMarket market, TimeRange range) => _store.Remove(symbolId, market, range, null);
+
+    /// <summary>Number of recorded requests whose path contains <paramref name="pathContains"/> (ordinal).</summary>
+    public int CountRequests(string pathContains)
+    {
+        lock (_requestsGate)
+        {
+            return _requests.Count(r => r.Path.Contains(pathContains, StringComparison.Ordinal));
+        }
+    }
+
+    /// <summary>Forgets the recorded requests.</summary>
+    public void ClearRequests()
+    {
+        lock (_requestsGate)
+        {
+            _requests.Clear();
+        }
+    }
+
+    /// <summary>Stops the server: stalled requests are aborted, then Kestrel shuts down. Safe to call twice.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
+        await _stopping.CancelAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+        try
+        {
+            await _app.StopAsync(timeout.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            // Kestrel aborted what was left.
+        }
+
+        await _app.DisposeAsync();
+        _stopping.Dispose();
+    }
+
+    private async Task HandleAsync(HttpContext context)
+    {
+        var path = context.Request.Path.Value ?? "";
+        var query = context.Request.QueryString.HasValue ? context.Request.QueryString.Value![1..] : "";
+        var arrived = Options.TimeProvider.GetUtcNow();
+        using var aborted = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, _stopping.Token);
+        var token = aborted.Token;
+        int status, weight = 0;
+        try
+        {
+            (status, weight) = path switch
+            {
+                SpotKlines => await KlinesAsync(context, FakeMarket.Spot, PriceType.Last, "symbol", token),
+                FuturesKlines => await KlinesAsync(context, FakeMarket.Futures, PriceType.Last, "symbol", token),
+                MarkKlines => await KlinesAsync(context, FakeMarket.Futures, PriceType.Mark, "symbol", token),
+                IndexKlines => await KlinesAsync(context, FakeMarket.Futures, PriceType.Index, "pair", token),
+                "/api/v3/exchangeInfo" => await ExchangeInfoAsync(context, ExchangeInfoCapture.Spot, 20, allowFilter: true, token),
+                "/fapi/v1/exchangeInfo" => await ExchangeInfoAsync(context, ExchangeInfoCapture.Futures, 1, allowFilter: false, token),
+                "/api/v3/ping" or "/fapi/v1/ping" => await SimpleAsync(context, "{}"u8.ToArray(), token),
+                "/api/v3/time" or "/fapi/v1/time" => await SimpleAsync(context, ServerTime(), token),
+                _ => await NotFoundAsync(context, path, token),
+            };
+        }
+        catch (OperationCanceledException) when (token.IsCancellationRequested)
+        {
+            context.Abort();
+            status = 0;
+        }
+
+        if (status >= 0)
+        {
+            Record(new RecordedRequest(path, query, status, weight, arrived));
+        }
+    }
+
+    private void Record(RecordedRequest request)
+    {
+        lock (_requestsGate)
+        {
+            _requests.Add(request);
+        }
+    }
+
+    private byte[] ServerTime() =>
+        Encoding.UTF8.GetBytes("{\"serverTime\":" + Options.TimeProvider.GetUtcNow().ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture) + "}");
+
+    private async Task<(int Status, int Weight)> SimpleAsync(HttpContext context, byte[] body, CancellationToken cancellationToken)
+    {
+        if (await ChargeAsync(context, 1, cancellationToken) is { } rejected)
+        {
+            return (rejected, 0);
+        }
+
+        await WriteAsync(context, StatusCodes.Status200OK, body, body.Length, JsonContentType, cancellationToken);
+        return (StatusCodes.Status200OK, 1);
+    }
+
+    private async Task<(int Status, int Weight)> NotFoundAsync(HttpContext context, string path, CancellationToken cancellationToken)
+    {
+        var body = Encoding.UTF8.GetBytes($"The fake Binance server has no endpoint '{path}'.");
+        await WriteAsync(context, StatusCodes.Status404NotFound, body, body.Length, "text/plain", cancellationToken);
+        return (StatusCodes.Status404NotFound, 0);
+    }
+
+    private async Task<(int Status, int Weight)> ExchangeInfoAsync(HttpContext context, ExchangeInfoCapture capture, int weight,
+        bool allowFilter, CancellationToken cancellationToken)
+    {
+        if (await ChargeAsync(context, weight, cancellationToken) is { } rejected)
+        {
+            return (rejected, 0);
+        }
+
+        if (capture.Error is not null)
+        {
+            return (await ErrorAsync(context, StatusCodes.Status500InternalServerError, -1000, capture.Error, cancellationToken), weight);
+        }
+
+        var body = capture.Body;
+        if (allowFilter && Wanted(context.Request.Query) is { } wanted)
+        {
+            if (wanted.Count == 0)
+            {
+                return (await ErrorAsync(context, 400, -1102, "Mandatory parameter 'symbols' was not sent, was empty/null, or malformed.", cancellationToken), weight);
+            }
+
+            if (capture.Filter(wanted) is not { } filtered)
+            {
+                return (await ErrorAsync(context, 400, -1121, "Invalid symbol.", cancellationToken), weight);
+            }
+
+            body = filtered;
+        }
+
+        await WriteAsync(context, StatusCodes.Status200OK, body, body.Length, JsonContentType, cancellationToken);
+        return (StatusCodes.Status200OK, weight);
+
+        static List<string>? Wanted(IQueryCollection query)
+        {
+            if (query.TryGetValue("symbol", out var one) && !string.IsNullOrEmpty(one.ToString()))
+            {
+                return [one.ToString()];
+            }
+
+            if (!query.TryGetValue("symbols", out var many))
+            {
+                return null;
+            }
+
+            try
+            {
+                return JsonSerializer.Deserialize<List<string>>(many.ToString()) ?? [];
+            }
+            catch (JsonException)
+            {
+                return [];
+            }
+        }
+    }
+
+    private async Task<(int Status, int Weight)> KlinesAsync(HttpContext context, FakeMarket market, PriceType price, string symbolParameter,
+        CancellationToken cancellationToken)
+    {
+        var delay = Options.ResponseDelay;
+        if (delay > TimeSpan.Zero)
+        {
+            await Task.Delay(delay, Options.TimeProvider, cancellationToken);
+        }
+
+        var query = context.Request.Query;
+        if (Faults.TryTake(out var fault))
+        {
+            return await FaultAsync(context, fault, market, price, symbolParameter, cancellationToken);
+        }
+
+        var maxLimit = market == FakeMarket.Spot ? 1000 : 1500;
+        var weight = market == FakeMarket.Spot ? 2 : FuturesWeight(int.TryParse(query["limit"].ToString(), NumberStyles.Integer, CultureInfo.InvariantCulture, out var l) ? l : 500);
+        if (await ChargeAsync(context, weight, cancellationToken) is { } rejected)
+        {
+            return (rejected, 0);
+        }
+
+        var page = BuildPage(query, market, price, symbolParameter, maxLimit);
+        if (page.Error is { } error)
+        {
+            return (await ErrorAsync(context, 400, error.Code, error.Message, cancellationToken), weight);
+        }
+
+        try
+        {
+            await WriteAsync(context, StatusCodes.Status200OK, page.Buffer!, page.Length, JsonContentType, cancellationToken);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(page.Buffer!);
+        }
+
+        return (StatusCodes.Status200OK, weight);
+    }
+
+    // Binance USDⓈ-M "Kline/Candlestick Data": weight by LIMIT [1,100) 1, [100,500) 2, [500,1000] 5, > 1000 10.
+    private static int FuturesWeight(int limit) => limit switch
+    {
+        < 100 => 1,
+        < 500 => 2,
+        <= 1000 => 5,
+        _ => 10,
+    };
+
+    private Page BuildPage(IQueryCollection query, FakeMarket market, PriceType price, string symbolParameter, int maxLimit)
+    {
+        var symbol = query[symbolParameter].ToString();
+        if (symbol.Length == 0)
+        {
+            return Page.Fail(-1102, $"Mandatory parameter '{symbolParameter}' was not sent, was empty/null, or malformed.");
+        }
+
+        var intervalText = query["interval"].ToString();
+        if (intervalText.Length == 0)
+        {
+            return Page.Fail(-1102, "Mandatory parameter 'interval' was not sent, was empty/null, or malformed.");
+        }
+
+        // Spot serves 1s klines (we hold only 1m data, so they are always empty); USDⓈ-M has no 1s interval.
+        if (!Timeframe.TryParse(intervalText, out var timeframe) || !string.Equals(timeframe.ToString(), intervalText, StringComparison.Ordinal)
+            || (market == FakeMarket.Futures && timeframe.Unit == TimeframeUnit.Second))
+        {
+            return Page.Fail(-1120, "Invalid interval.");
+        }
+
+        if (!TryLong(query, "startTime", out var start, out var bad) || !TryLong(query, "endTime", out var end, out bad) || !TryLong(query, "limit", out var limitValue, out bad))
+        {
+            return Page.Fail(-1100, $"Illegal characters found in parameter '{bad}'; legal range is '^[0-9]{{1,20}}$'.");
+        }
+
+        var limit = limitValue ?? 500;
+        if (limit < 1 || limit > maxLimit)
+        {
+            return Page.Fail(-1130, "Data sent for parameter 'limit' is not valid.");
+        }
+
+        var capture = market == FakeMarket.Spot ? ExchangeInfoCapture.Spot : ExchangeInfoCapture.Futures;
+        if (!capture.Symbols.Contains(symbol) && !_store.IsRegistered(symbol, market))
+        {
+            return Page.Fail(-1121, "Invalid symbol.");
+        }
+
+        var scratch = ArrayPool<Candle>.Shared.Rent((int)limit);
+        try
+        {
+            var candles = KlineStore.Query(_store.Get(symbol, market, price), timeframe, start, end, (int)limit, scratch);
+            var buffer = KlineJson.Render(candles, timeframe, priceOnly: price != PriceType.Last, out var length);
+            return new Page(buffer, length, null);
+        }
+        finally
+        {
+            ArrayPool<Candle>.Shared.Return(scratch);
+        }
+
+        static bool TryLong(IQueryCollection query, string name, out long? value, out string bad)
+        {
+            bad = name;
+            value = null;
+            if (!query.TryGetValue(name, out var raw) || raw.ToString().Length == 0)
+            {
+                return true;
+            }
+
+            if (long.TryParse(raw.ToString(), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var parsed))
+            {
+                value = parsed;
+                return true;
+            }
+
+            return false;
+        }
+    }
+
+    private async Task<int?> ChargeAsync(HttpContext context, int weight, CancellationToken cancellationToken)
+    {
+        var decision = _limiter.Acquire(weight, out var used, out var retryAfter, out var bannedUntil);
+        context.Response.Headers[UsedWeightHeader] = used.ToString(CultureInfo.InvariantCulture);
+        switch (decision)
+        {
+            case LimitDecision.TooManyRequests:
+                context.Response.Headers.RetryAfter = retryAfter.ToString(CultureInfo.InvariantCulture);
+                return await ErrorAsync(context, StatusCodes.Status429TooManyRequests, -1003,
+                    $"Too much request weight used; current limit is {Options.WeightLimit} request weight per {Describe(Options.WeightWindow)}. Please use WebSocket Streams for live updates to avoid polling the API.",
+                    cancellationToken);
+            case LimitDecision.Banned:
+                context.Response.Headers.RetryAfter = retryAfter.ToString(CultureInfo.InvariantCulture);
+                return await ErrorAsync(context, StatusCodes.Status418ImATeapot, -1003,
+                    $"Way too much request weight used; IP banned until {bannedUntil}. Please use WebSocket Streams for live updates to avoid bans.",
+                    cancellationToken);
+            default:
+                return null;
+        }
+
+        static string Describe(TimeSpan window) =>
+            window.TotalSeconds % 60 == 0
+                ? $"{(long)window.TotalMinutes} MINUTE"
+                : $"{window.TotalSeconds.ToString(CultureInfo.InvariantCulture)} SECOND";
+    }
+
+    private async Task<(int Status, int Weight)> FaultAsync(HttpContext context, FakeFault fault, FakeMarket market, PriceType price,
+        string symbolParameter, CancellationToken cancellationToken)
+    {
+        if (fault is not (FakeFault.ConnectionReset or FakeFault.Stall))
+        {
+            context.Response.Headers[UsedWeightHeader] = _limiter.Used.ToString(CultureInfo.InvariantCulture);
+        }
+
+        switch (fault)
+        {
+            case FakeFault.InternalServerError500:
+                return (await ErrorAsync(context, 500, -1000, "An unknown error occurred while processing the request.", cancellationToken), 0);
+            case FakeFault.BadGateway502:
+                var html = "<html><head><title>502 Bad Gateway</title></head><body><center><h1>502 Bad Gateway</h1></center></body></html>"u8.ToArray();
+                await WriteAsync(context, 502, html, html.Length, "text/html", cancellationToken);
+                return (502, 0);
+            case FakeFault.ServiceUnavailable503:
+                return (await ErrorAsync(context, 503, -1008, "Server is currently overloaded with other requests. Please try again in a few minutes.", cancellationToken), 0);
+            case FakeFault.GatewayTimeout504:
+                return (await ErrorAsync(context, 504, -1007, "Timeout waiting for response from backend server. Send status unknown; execution status unknown.", cancellationToken), 0);
+            case FakeFault.TooManyRequests429:
+                context.Response.Headers.RetryAfter = "1";
+                return (await ErrorAsync(context, 429, -1003, "Too many requests; current limit of IP is exceeded (injected fault).", cancellationToken), 0);
+            case FakeFault.Teapot418:
+                context.Response.Headers.RetryAfter = "1";
+                var until = Options.TimeProvider.GetUtcNow().AddSeconds(1).ToUnixTimeMilliseconds();
+                return (await ErrorAsync(context, 418, -1003, $"Way too much request weight used; IP banned until {until}. Please use WebSocket Streams for live updates to avoid bans.", cancellationToken), 0);
+            case FakeFault.ConnectionReset:
+                context.Abort();
+                return (0, 0);
+            case FakeFault.MalformedJson:
+                var malformed = "[[1,\"a\""u8.ToArray();
+                await WriteAsync(context, 200, malformed, malformed.Length, JsonContentType, cancellationToken);
+                return (200, 0);
+            case FakeFault.TruncatedBody:
+                await TruncatedAsync(context, market, price, symbolParameter, cancellationToken);
+                return (200, 0);
+            case FakeFault.Stall:
+                Record(new RecordedRequest(context.Request.Path.Value ?? "", context.Request.QueryString.Value?.TrimStart('?') ?? "", 0, 0,
+                    Options.TimeProvider.GetUtcNow()));
+                try
+                {
+                    await Task.Delay(Timeout.InfiniteTimeSpan, cancellationToken);
+                }
+                catch (OperationCanceledException)
+                {
+                    context.Abort();
+                }
+
+                return (-1, 0); // already recorded
+            default:
+                throw new InvalidOperationException($"Unhandled fault {fault}.");
+        }
+    }
+
+    // 200 with the Content-Length of the whole page, the bytes up to the middle of the last row, then an abort.
+    private async Task TruncatedAsync(HttpContext context, FakeMarket market, PriceType price, string symbolParameter, CancellationToken cancellationToken)
+    {
+        var page = BuildPage(context.Request.Query, market, price, symbolParameter, market == FakeMarket.Spot ? 1000 : 1500);
+        byte[] buffer;
+        int length;
+        var pooled = page.Error is null && page.Length > 2;
+        if (pooled)
+        {
+            (buffer, length) = (page.Buffer!, page.Length);
+        }
+        else
+        {
+            if (page.Buffer is { } unused)
+            {
+                ArrayPool<byte>.Shared.Return(unused);
+            }
+
+            buffer = "[[1677628800000,\"23140.48000000\",\"23150.77000000\",\"23128.52000000\",\"23142.31000000\",\"2.13177700\",1677628859999,\"49334.94000000\",0,\"0.00000000\",\"0.00000000\",\"0\"]]"u8.ToArray();
+            length = buffer.Length;
+        }
+
+        try
+        {
+            var lastRow = buffer.AsSpan(0, length).LastIndexOf("],["u8);
+            var rowStart = lastRow < 0 ? 1 : lastRow + 2;
+            var cut = rowStart + ((length - 1 - rowStart) / 2);
+            context.Response.StatusCode = 200;
+            context.Response.ContentType = JsonContentType;
+            context.Response.ContentLength = length;
+            await context.Response.Body.WriteAsync(buffer.AsMemory(0, cut), cancellationToken);
+            await context.Response.Body.FlushAsync(cancellationToken);
+            context.Abort();
+        }
+        finally
+        {
+            if (pooled)
+            {
+                ArrayPool<byte>.Shared.Return(buffer);
+            }
+        }
+    }
+
+    private static async Task<int> ErrorAsync(HttpContext context, int status, int code, string message, CancellationToken cancellationToken)
+    {
+        var output = new ArrayBufferWriter<byte>(128);
+        using (var writer = new Utf8JsonWriter(output))
+        {
+            writer.WriteStartObject();
+            writer.WriteNumber("code", code);
+            writer.WriteString("msg", message);
+            writer.WriteEndObject();
+        }
+
+        var body = output.WrittenSpan.ToArray();
+        await WriteAsync(context, status, body, body.Length, JsonContentType, cancellationToken);
+        return status;
+    }
+
+    private static async Task WriteAsync(HttpContext context, int status, byte[] body, int length, string contentType, CancellationToken cancellationToken)
+    {
+        context.Response.StatusCode = status;
+        context.Response.ContentType = contentType;
+        context.Response.ContentLength = length;
+        await context.Response.Body.WriteAsync(body.AsMemory(0, length), cancellationToken);
+    }
+
+    private readonly record struct Page(byte[]? Buffer, int Length, (int Code, string Message)? Error)
+    {
+        public static Page Fail(int code, string message) => new(null, 0, (code, message));
+    }
+}
