@@ -14,7 +14,7 @@ namespace Coinlake.Cli.Hosting;
 internal sealed class CliTaskComponents(TimeProvider time, ILoggerFactory loggers) : ITaskComponents
 {
     public ICandleHistoryClient CreateCandleClient(TaskDefinition task) =>
-        ExchangeRegistry.Create(task.Exchange, task.BaseUrl, time, loggers);
+        ExchangeRegistry.Shared.Create(task.Exchange, task.BaseUrl, time, loggers);
 
     public ICandleSink CreateSink(SinkDefinition sink) => sink.Format switch
     {

@@ -12,7 +12,7 @@ internal static class TaskFiles
     /// <summary>Environment variable selecting tasks by name (comma separated), like the seed's <c>TASKS</c>.</summary>
     public const string TasksVariable = "COINLAKE_TASKS";
 
-    public static TaskFileOptions Options() => new() { KnownExchanges = ExchangeRegistry.KnownExchanges };
+    public static TaskFileOptions Options() => new() { KnownExchanges = ExchangeRegistry.KnownExchanges.ToHashSet(StringComparer.Ordinal) };
 
     public static async Task WriteErrorsAsync(CliContext context, TaskFileException exception)
     {
