@@ -491,7 +491,7 @@ public sealed class FakeBinanceServer : IAsyncDisposable
         }
     }
 
-    // 200 with the Content-Length of the whole page, the bytes up to the middle of the last row, then an abort.
+    // 200 with the Content-Length of the whole page, the bytes up to the middle of the last row, then the connection closes.
     private async Task TruncatedAsync(HttpContext context, FakeMarket market, PriceType price, string symbolParameter, CancellationToken cancellationToken)
     {
         var page = BuildPage(context.Request.Query, market, price, symbolParameter, market == FakeMarket.Spot ? 1000 : 1500);
@@ -523,7 +523,10 @@ public sealed class FakeBinanceServer : IAsyncDisposable
             context.Response.ContentLength = length;
             await context.Response.Body.WriteAsync(buffer.AsMemory(0, cut), cancellationToken);
             await context.Response.Body.FlushAsync(cancellationToken);
-            context.Abort();
+
+            // Returning with fewer bytes than Content-Length makes Kestrel close the connection gracefully (FIN), so the
+            // client receives the partial body before the end; Abort() would reset it and drop what is in flight.
+
         }
         finally
         {
