@@ -164,6 +164,23 @@ public sealed class FakeBinanceFaultsTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Faults_Cleared_NextRequestSucceeds()
+    {
+        _server.Faults.Enqueue(FakeFault.ConnectionReset, 3);
+
+        _server.Faults.Clear();
+
+        _server.Faults.Pending.ShouldBe(0);
+        (await _http.FetchAsync(Url)).Status.ShouldBe(HttpStatusCode.OK);
+    }
+
+    [Fact]
+    public void Faults_NegativeCount_Throws()
+    {
+        Should.Throw<ArgumentOutOfRangeException>(() => _server.Faults.Enqueue(FakeFault.Stall, -1));
+    }
+
+    [Fact]
     public async Task Faults_NonKlinesRequest_DoesNotConsumeFault()
     {
         _server.Faults.Enqueue(FakeFault.InternalServerError500);

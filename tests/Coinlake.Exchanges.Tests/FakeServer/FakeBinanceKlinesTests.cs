@@ -102,6 +102,15 @@ public sealed class FakeBinanceKlinesTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Klines_StartAfterEnd_ReturnsEmptyArray()
+    {
+        var answer = await _http.FetchAsync($"/api/v3/klines?symbol=BTCUSDT&interval=1m&startTime={March1 + Minute}&endTime={March1}");
+
+        answer.Status.ShouldBe(HttpStatusCode.OK);
+        answer.Body.ShouldBe("[]");
+    }
+
+    [Fact]
     public async Task Klines_NoLimit_Returns500()
     {
         var answer = await _http.FetchAsync($"/api/v3/klines?symbol=BTCUSDT&interval=1m&startTime={March1}");

@@ -112,6 +112,7 @@ public sealed class FakeBinanceServerTests
         ]);
         server.CountRequests("/api/").ShouldBe(1);
         server.CountRequests("/").ShouldBe(3);
+        (await http.FetchAsync("/nowhere")).UsedWeight.ShouldBe(3);
 
         server.ClearRequests();
 
