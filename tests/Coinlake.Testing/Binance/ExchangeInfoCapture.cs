@@ -14,9 +14,13 @@ internal sealed class ExchangeInfoCapture
     private static readonly Lazy<ExchangeInfoCapture> _spot = new(() => Load("BINANCE.0", "/api/v3/exchangeInfo"));
     private static readonly Lazy<ExchangeInfoCapture> _futures = new(() => Load("BINANCE_FUTURES.0", "/fapi/v1/exchangeInfo"));
 
-    private ExchangeInfoCapture(byte[] body, FrozenSet<string> symbols, string? error)
+    // Parsed once and kept for the process (read-only use of a JsonDocument is thread-safe).
+    private readonly JsonDocument? _document;
+
+    private ExchangeInfoCapture(byte[] body, JsonDocument? document, FrozenSet<string> symbols, string? error)
     {
         Body = body;
+        _document = document;
         Symbols = symbols;
         Error = error;
     }
@@ -42,12 +46,11 @@ internal sealed class ExchangeInfoCapture
     /// </summary>
     public byte[]? Filter(IReadOnlyCollection<string> wanted)
     {
-        if (wanted.Any(s => !Symbols.Contains(s)))
+        if (_document is not { } doc || wanted.Any(s => !Symbols.Contains(s)))
         {
             return null;
         }
 
-        using var doc = JsonDocument.Parse(Body);
         var output = new ArrayBufferWriter<byte>(4096);
         using (var writer = new Utf8JsonWriter(output))
         {
@@ -84,7 +87,7 @@ internal sealed class ExchangeInfoCapture
         {
             var body = Encoding.UTF8.GetBytes(TestData.CapturePayload(file, url));
             var symbols = new HashSet<string>(StringComparer.Ordinal);
-            using var doc = JsonDocument.Parse(body);
+            var doc = JsonDocument.Parse(body);
             foreach (var symbol in doc.RootElement.GetProperty("symbols").EnumerateArray())
             {
                 if (symbol.TryGetProperty("symbol", out var id) && id.GetString() is { } s)
@@ -98,11 +101,11 @@ internal sealed class ExchangeInfoCapture
                 }
             }
 
-            return new ExchangeInfoCapture(body, symbols.ToFrozenSet(StringComparer.Ordinal), null);
+            return new ExchangeInfoCapture(body, doc, symbols.ToFrozenSet(StringComparer.Ordinal), null);
         }
         catch (Exception ex) when (ex is IOException or InvalidDataException or JsonException or KeyNotFoundException)
         {
-            return new ExchangeInfoCapture([], FrozenSet<string>.Empty, $"Captured exchangeInfo unavailable: {ex.Message}");
+            return new ExchangeInfoCapture([], null, FrozenSet<string>.Empty, $"Captured exchangeInfo unavailable: {ex.Message}");
         }
     }
 }

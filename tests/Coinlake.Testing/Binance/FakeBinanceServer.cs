@@ -26,7 +26,8 @@ namespace Coinlake.Testing.Binance;
 /// <c>/fapi/v1/markPriceKlines</c> (<c>symbol</c>), <c>/fapi/v1/indexPriceKlines</c> (<c>pair</c>) (limit default 500,
 /// 1..1500, weight 1/2/5/10 for limit in [1,100)/[100,500)/[500,1000]/&gt;1000). <c>startTime</c>/<c>endTime</c> are
 /// inclusive bounds on open time; rows ascend; with a start the first <c>limit</c> rows from it, with only an end the
-/// last <c>limit</c> rows up to it, with neither the most recent. <c>timeZone</c> is ignored (UTC).</item>
+/// last <c>limit</c> rows up to it, with neither the most recent; <c>startTime</c> after <c>endTime</c> gives <c>[]</c>.
+/// <c>timeZone</c> is ignored (UTC). Spot <c>1s</c> is a valid interval but always empty (only 1m data is held).</item>
 /// <item>Errors as Binance sends them (errors.md): <c>-1102</c> missing parameter, <c>-1100</c> non-numeric
 /// number, <c>-1120</c> bad interval, <c>-1130</c> bad limit, <c>-1121</c> unknown symbol (neither in the captured
 /// exchangeInfo nor registered), <c>-1003</c> rate limits; a known symbol without data in range gets <c>200 []</c>.</item>
@@ -176,36 +177,40 @@ public sealed class FakeBinanceServer : IAsyncDisposable
     private async Task HandleAsync(HttpContext context)
     {
         var path = context.Request.Path.Value ?? "";
-        var query = context.Request.QueryString.HasValue ? context.Request.QueryString.Value![1..] : "";
-        var arrived = Options.TimeProvider.GetUtcNow();
+        var log = new RequestLog(this, path, context.Request.QueryString.HasValue ? context.Request.QueryString.Value![1..] : "",
+            Options.TimeProvider.GetUtcNow());
+        context.Items[typeof(RequestLog)] = log;
+
+        // Recorded as the headers leave, so a client that has its answer always finds its request in Requests.
+        context.Response.OnStarting(() =>
+        {
+            log.Complete(context.Response.StatusCode);
+            return Task.CompletedTask;
+        });
         using var aborted = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, _stopping.Token);
         var token = aborted.Token;
-        int status, weight = 0;
         try
         {
-            (status, weight) = path switch
+            await (path switch
             {
-                SpotKlines => await KlinesAsync(context, FakeMarket.Spot, PriceType.Last, "symbol", token),
-                FuturesKlines => await KlinesAsync(context, FakeMarket.Futures, PriceType.Last, "symbol", token),
-                MarkKlines => await KlinesAsync(context, FakeMarket.Futures, PriceType.Mark, "symbol", token),
-                IndexKlines => await KlinesAsync(context, FakeMarket.Futures, PriceType.Index, "pair", token),
-                "/api/v3/exchangeInfo" => await ExchangeInfoAsync(context, ExchangeInfoCapture.Spot, 20, allowFilter: true, token),
-                "/fapi/v1/exchangeInfo" => await ExchangeInfoAsync(context, ExchangeInfoCapture.Futures, 1, allowFilter: false, token),
-                "/api/v3/ping" or "/fapi/v1/ping" => await SimpleAsync(context, "{}"u8.ToArray(), token),
-                "/api/v3/time" or "/fapi/v1/time" => await SimpleAsync(context, ServerTime(), token),
-                _ => await NotFoundAsync(context, path, token),
-            };
+                SpotKlines => KlinesAsync(context, FakeMarket.Spot, PriceType.Last, "symbol", token),
+                FuturesKlines => KlinesAsync(context, FakeMarket.Futures, PriceType.Last, "symbol", token),
+                MarkKlines => KlinesAsync(context, FakeMarket.Futures, PriceType.Mark, "symbol", token),
+                IndexKlines => KlinesAsync(context, FakeMarket.Futures, PriceType.Index, "pair", token),
+                "/api/v3/exchangeInfo" => ExchangeInfoAsync(context, ExchangeInfoCapture.Spot, 20, allowFilter: true, token),
+                "/fapi/v1/exchangeInfo" => ExchangeInfoAsync(context, ExchangeInfoCapture.Futures, 1, allowFilter: false, token),
+                "/api/v3/ping" or "/fapi/v1/ping" => SimpleAsync(context, "{}"u8.ToArray(), token),
+                "/api/v3/time" or "/fapi/v1/time" => SimpleAsync(context, ServerTime(), token),
+                _ => NotFoundAsync(context, path, token),
+            });
         }
         catch (OperationCanceledException) when (token.IsCancellationRequested)
         {
             context.Abort();
-            status = 0;
         }
 
-        if (status >= 0)
-        {
-            Record(new RecordedRequest(path, query, status, weight, arrived));
-        }
+        // No answer started (connection reset, client gave up, server stopping): no status was sent.
+        log.Complete(0);
     }
 
     private void Record(RecordedRequest request)
@@ -219,35 +224,35 @@ public sealed class FakeBinanceServer : IAsyncDisposable
     private byte[] ServerTime() =>
         Encoding.UTF8.GetBytes("{\"serverTime\":" + Options.TimeProvider.GetUtcNow().ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture) + "}");
 
-    private async Task<(int Status, int Weight)> SimpleAsync(HttpContext context, byte[] body, CancellationToken cancellationToken)
+    private async Task SimpleAsync(HttpContext context, byte[] body, CancellationToken cancellationToken)
     {
-        if (await ChargeAsync(context, 1, cancellationToken) is { } rejected)
+        if (await ChargeAsync(context, 1, cancellationToken))
         {
-            return (rejected, 0);
+            return;
         }
 
         await WriteAsync(context, StatusCodes.Status200OK, body, body.Length, JsonContentType, cancellationToken);
-        return (StatusCodes.Status200OK, 1);
     }
 
-    private async Task<(int Status, int Weight)> NotFoundAsync(HttpContext context, string path, CancellationToken cancellationToken)
+    private async Task NotFoundAsync(HttpContext context, string path, CancellationToken cancellationToken)
     {
+        context.Response.Headers[UsedWeightHeader] = _limiter.Used.ToString(CultureInfo.InvariantCulture);
         var body = Encoding.UTF8.GetBytes($"The fake Binance server has no endpoint '{path}'.");
         await WriteAsync(context, StatusCodes.Status404NotFound, body, body.Length, "text/plain", cancellationToken);
-        return (StatusCodes.Status404NotFound, 0);
     }
 
-    private async Task<(int Status, int Weight)> ExchangeInfoAsync(HttpContext context, ExchangeInfoCapture capture, int weight,
+    private async Task ExchangeInfoAsync(HttpContext context, ExchangeInfoCapture capture, int weight,
         bool allowFilter, CancellationToken cancellationToken)
     {
-        if (await ChargeAsync(context, weight, cancellationToken) is { } rejected)
+        if (await ChargeAsync(context, weight, cancellationToken))
         {
-            return (rejected, 0);
+            return;
         }
 
         if (capture.Error is not null)
         {
-            return (await ErrorAsync(context, StatusCodes.Status500InternalServerError, -1000, capture.Error, cancellationToken), weight);
+            await ErrorAsync(context, StatusCodes.Status500InternalServerError, -1000, capture.Error, cancellationToken);
+            return;
         }
 
         var body = capture.Body;
@@ -255,19 +260,20 @@ public sealed class FakeBinanceServer : IAsyncDisposable
         {
             if (wanted.Count == 0)
             {
-                return (await ErrorAsync(context, 400, -1102, "Mandatory parameter 'symbols' was not sent, was empty/null, or malformed.", cancellationToken), weight);
+                await ErrorAsync(context, 400, -1102, "Mandatory parameter 'symbols' was not sent, was empty/null, or malformed.", cancellationToken);
+                return;
             }
 
             if (capture.Filter(wanted) is not { } filtered)
             {
-                return (await ErrorAsync(context, 400, -1121, "Invalid symbol.", cancellationToken), weight);
+                await ErrorAsync(context, 400, -1121, "Invalid symbol.", cancellationToken);
+                return;
             }
 
             body = filtered;
         }
 
         await WriteAsync(context, StatusCodes.Status200OK, body, body.Length, JsonContentType, cancellationToken);
-        return (StatusCodes.Status200OK, weight);
 
         static List<string>? Wanted(IQueryCollection query)
         {
@@ -292,7 +298,7 @@ public sealed class FakeBinanceServer : IAsyncDisposable
         }
     }
 
-    private async Task<(int Status, int Weight)> KlinesAsync(HttpContext context, FakeMarket market, PriceType price, string symbolParameter,
+    private async Task KlinesAsync(HttpContext context, FakeMarket market, PriceType price, string symbolParameter,
         CancellationToken cancellationToken)
     {
         var delay = Options.ResponseDelay;
@@ -304,20 +310,22 @@ public sealed class FakeBinanceServer : IAsyncDisposable
         var query = context.Request.Query;
         if (Faults.TryTake(out var fault))
         {
-            return await FaultAsync(context, fault, market, price, symbolParameter, cancellationToken);
+            await FaultAsync(context, fault, market, price, symbolParameter, cancellationToken);
+            return;
         }
 
         var maxLimit = market == FakeMarket.Spot ? 1000 : 1500;
         var weight = market == FakeMarket.Spot ? 2 : FuturesWeight(int.TryParse(query["limit"].ToString(), NumberStyles.Integer, CultureInfo.InvariantCulture, out var l) ? l : 500);
-        if (await ChargeAsync(context, weight, cancellationToken) is { } rejected)
+        if (await ChargeAsync(context, weight, cancellationToken))
         {
-            return (rejected, 0);
+            return;
         }
 
         var page = BuildPage(query, market, price, symbolParameter, maxLimit);
         if (page.Error is { } error)
         {
-            return (await ErrorAsync(context, 400, error.Code, error.Message, cancellationToken), weight);
+            await ErrorAsync(context, 400, error.Code, error.Message, cancellationToken);
+            return;
         }
 
         try
@@ -328,8 +336,6 @@ public sealed class FakeBinanceServer : IAsyncDisposable
         {
             ArrayPool<byte>.Shared.Return(page.Buffer!);
         }
-
-        return (StatusCodes.Status200OK, weight);
     }
 
     // Binance USDⓈ-M "Kline/Candlestick Data": weight by LIMIT [1,100) 1, [100,500) 2, [500,1000] 5, > 1000 10.
@@ -410,7 +416,7 @@ public sealed class FakeBinanceServer : IAsyncDisposable
         }
     }
 
-    private async Task<int?> ChargeAsync(HttpContext context, int weight, CancellationToken cancellationToken)
+    private async Task<bool> ChargeAsync(HttpContext context, int weight, CancellationToken cancellationToken)
     {
         var decision = _limiter.Acquire(weight, out var used, out var retryAfter, out var bannedUntil);
         context.Response.Headers[UsedWeightHeader] = used.ToString(CultureInfo.InvariantCulture);
@@ -418,16 +424,19 @@ public sealed class FakeBinanceServer : IAsyncDisposable
         {
             case LimitDecision.TooManyRequests:
                 context.Response.Headers.RetryAfter = retryAfter.ToString(CultureInfo.InvariantCulture);
-                return await ErrorAsync(context, StatusCodes.Status429TooManyRequests, -1003,
+                await ErrorAsync(context, StatusCodes.Status429TooManyRequests, -1003,
                     $"Too much request weight used; current limit is {Options.WeightLimit} request weight per {Describe(Options.WeightWindow)}. Please use WebSocket Streams for live updates to avoid polling the API.",
                     cancellationToken);
+                return true;
             case LimitDecision.Banned:
                 context.Response.Headers.RetryAfter = retryAfter.ToString(CultureInfo.InvariantCulture);
-                return await ErrorAsync(context, StatusCodes.Status418ImATeapot, -1003,
+                await ErrorAsync(context, StatusCodes.Status418ImATeapot, -1003,
                     $"Way too much request weight used; IP banned until {bannedUntil}. Please use WebSocket Streams for live updates to avoid bans.",
                     cancellationToken);
+                return true;
             default:
-                return null;
+                RequestLog.Of(context).Weight = weight;
+                return false;
         }
 
         static string Describe(TimeSpan window) =>
@@ -436,7 +445,7 @@ public sealed class FakeBinanceServer : IAsyncDisposable
                 : $"{window.TotalSeconds.ToString(CultureInfo.InvariantCulture)} SECOND";
     }
 
-    private async Task<(int Status, int Weight)> FaultAsync(HttpContext context, FakeFault fault, FakeMarket market, PriceType price,
+    private async Task FaultAsync(HttpContext context, FakeFault fault, FakeMarket market, PriceType price,
         string symbolParameter, CancellationToken cancellationToken)
     {
         if (fault is not (FakeFault.ConnectionReset or FakeFault.Stall))
@@ -447,51 +456,48 @@ public sealed class FakeBinanceServer : IAsyncDisposable
         switch (fault)
         {
             case FakeFault.InternalServerError500:
-                return (await ErrorAsync(context, 500, -1000, "An unknown error occurred while processing the request.", cancellationToken), 0);
+                await ErrorAsync(context, 500, -1000, "An unknown error occurred while processing the request.", cancellationToken);
+                return;
             case FakeFault.BadGateway502:
                 var html = "<html><head><title>502 Bad Gateway</title></head><body><center><h1>502 Bad Gateway</h1></center></body></html>"u8.ToArray();
                 await WriteAsync(context, 502, html, html.Length, "text/html", cancellationToken);
-                return (502, 0);
+                return;
             case FakeFault.ServiceUnavailable503:
-                return (await ErrorAsync(context, 503, -1008, "Server is currently overloaded with other requests. Please try again in a few minutes.", cancellationToken), 0);
+                await ErrorAsync(context, 503, -1008, "Server is currently overloaded with other requests. Please try again in a few minutes.", cancellationToken);
+                return;
             case FakeFault.GatewayTimeout504:
-                return (await ErrorAsync(context, 504, -1007, "Timeout waiting for response from backend server. Send status unknown; execution status unknown.", cancellationToken), 0);
+                await ErrorAsync(context, 504, -1007, "Timeout waiting for response from backend server. Send status unknown; execution status unknown.", cancellationToken);
+                return;
             case FakeFault.TooManyRequests429:
                 context.Response.Headers.RetryAfter = "1";
-                return (await ErrorAsync(context, 429, -1003, "Too many requests; current limit of IP is exceeded (injected fault).", cancellationToken), 0);
+                await ErrorAsync(context, 429, -1003, "Too many requests; current limit of IP is exceeded (injected fault).", cancellationToken);
+                return;
             case FakeFault.Teapot418:
                 context.Response.Headers.RetryAfter = "1";
                 var until = Options.TimeProvider.GetUtcNow().AddSeconds(1).ToUnixTimeMilliseconds();
-                return (await ErrorAsync(context, 418, -1003, $"Way too much request weight used; IP banned until {until}. Please use WebSocket Streams for live updates to avoid bans.", cancellationToken), 0);
+                await ErrorAsync(context, 418, -1003, $"Way too much request weight used; IP banned until {until}. Please use WebSocket Streams for live updates to avoid bans.", cancellationToken);
+                return;
             case FakeFault.ConnectionReset:
+                RequestLog.Of(context).Complete(0); // recorded before the client can see the reset
                 context.Abort();
-                return (0, 0);
+                return;
             case FakeFault.MalformedJson:
                 var malformed = "[[1,\"a\""u8.ToArray();
                 await WriteAsync(context, 200, malformed, malformed.Length, JsonContentType, cancellationToken);
-                return (200, 0);
+                return;
             case FakeFault.TruncatedBody:
                 await TruncatedAsync(context, market, price, symbolParameter, cancellationToken);
-                return (200, 0);
+                return;
             case FakeFault.Stall:
-                Record(new RecordedRequest(context.Request.Path.Value ?? "", context.Request.QueryString.Value?.TrimStart('?') ?? "", 0, 0,
-                    Options.TimeProvider.GetUtcNow()));
-                try
-                {
-                    await Task.Delay(Timeout.InfiniteTimeSpan, cancellationToken);
-                }
-                catch (OperationCanceledException)
-                {
-                    context.Abort();
-                }
-
-                return (-1, 0); // already recorded
+                RequestLog.Of(context).Complete(0); // visible in Requests while it stalls
+                await Task.Delay(Timeout.InfiniteTimeSpan, cancellationToken);
+                return;
             default:
                 throw new InvalidOperationException($"Unhandled fault {fault}.");
         }
     }
 
-    // 200 with the Content-Length of the whole page, the bytes up to the middle of the last row, then an abort.
+    // 200 with the Content-Length of the whole page, the bytes up to the middle of the last row, then the connection closes.
     private async Task TruncatedAsync(HttpContext context, FakeMarket market, PriceType price, string symbolParameter, CancellationToken cancellationToken)
     {
         var page = BuildPage(context.Request.Query, market, price, symbolParameter, market == FakeMarket.Spot ? 1000 : 1500);
@@ -523,7 +529,10 @@ public sealed class FakeBinanceServer : IAsyncDisposable
             context.Response.ContentLength = length;
             await context.Response.Body.WriteAsync(buffer.AsMemory(0, cut), cancellationToken);
             await context.Response.Body.FlushAsync(cancellationToken);
-            context.Abort();
+
+            // Returning with fewer bytes than Content-Length makes Kestrel close the connection gracefully (FIN), so the
+            // client receives the partial body before the end; Abort() would reset it and drop what is in flight.
+
         }
         finally
         {
@@ -534,7 +543,7 @@ public sealed class FakeBinanceServer : IAsyncDisposable
         }
     }
 
-    private static async Task<int> ErrorAsync(HttpContext context, int status, int code, string message, CancellationToken cancellationToken)
+    private static async Task ErrorAsync(HttpContext context, int status, int code, string message, CancellationToken cancellationToken)
     {
         var output = new ArrayBufferWriter<byte>(128);
         using (var writer = new Utf8JsonWriter(output))
@@ -547,7 +556,6 @@ public sealed class FakeBinanceServer : IAsyncDisposable
 
         var body = output.WrittenSpan.ToArray();
         await WriteAsync(context, status, body, body.Length, JsonContentType, cancellationToken);
-        return status;
     }
 
     private static async Task WriteAsync(HttpContext context, int status, byte[] body, int length, string contentType, CancellationToken cancellationToken)
@@ -556,6 +564,25 @@ public sealed class FakeBinanceServer : IAsyncDisposable
         context.Response.ContentType = contentType;
         context.Response.ContentLength = length;
         await context.Response.Body.WriteAsync(body.AsMemory(0, length), cancellationToken);
+    }
+
+    /// <summary>What is known of one request until it is recorded (once: when its headers leave, or when it ends unanswered).</summary>
+    private sealed class RequestLog(FakeBinanceServer server, string path, string query, DateTimeOffset arrived)
+    {
+        private int _recorded;
+
+        /// <summary>Weight charged to the window.</summary>
+        public int Weight { get; set; }
+
+        public static RequestLog Of(HttpContext context) => (RequestLog)context.Items[typeof(RequestLog)]!;
+
+        public void Complete(int status)
+        {
+            if (Interlocked.Exchange(ref _recorded, 1) == 0)
+            {
+                server.Record(new RecordedRequest(path, query, status, Weight, arrived));
+            }
+        }
     }
 
     private readonly record struct Page(byte[]? Buffer, int Length, (int Code, string Message)? Error)

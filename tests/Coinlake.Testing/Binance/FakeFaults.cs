@@ -27,9 +27,10 @@ public enum FakeFault
     ConnectionReset,
 
     /// <summary>
-    /// Status 200 and a <c>Content-Length</c> of the full page, then only the bytes up to the middle of a row, then the
-    /// connection is aborted: reading the content throws (<c>HttpRequestException</c>/<c>HttpIOException</c>
-    /// "response ended prematurely"); a streaming reader sees JSON cut mid-row.
+    /// Status 200 and a <c>Content-Length</c> of the full page, then only the bytes up to the middle of the last row,
+    /// then the connection is closed: buffering the content throws <c>HttpRequestException</c> (an
+    /// <c>HttpIOException</c>, "response ended prematurely"); a streaming reader gets the JSON cut mid-row, then that
+    /// exception. (For a page with no rows, or an invalid request, a canned one-row page is cut instead.)
     /// </summary>
     TruncatedBody,
 
