@@ -258,8 +258,7 @@ internal sealed class ParquetCandleFormat : ICandleFileFormat
         var result = new long[n];
         if (field.ClrType == typeof(DateTime))
         {
-            var values = new DateTime?[n];
-            await group.ReadAsync<DateTime>(field, values.AsMemory(), cancellationToken: cancellationToken);
+            var values = await ReadColumnAsync<DateTime>(group, field, n, cancellationToken);
             for (var i = 0; i < n; i++)
             {
                 var v = values[i] ?? throw new InvalidDataException($"{path}: open_time is null in row {i}.");
@@ -268,8 +267,7 @@ internal sealed class ParquetCandleFormat : ICandleFileFormat
         }
         else if (field.ClrType == typeof(long))
         {
-            var values = new long?[n];
-            await group.ReadAsync<long>(field, values.AsMemory(), cancellationToken: cancellationToken);
+            var values = await ReadColumnAsync<long>(group, field, n, cancellationToken);
             for (var i = 0; i < n; i++)
             {
                 result[i] = values[i] ?? throw new InvalidDataException($"{path}: open_time is null in row {i}.");
@@ -289,12 +287,11 @@ internal sealed class ParquetCandleFormat : ICandleFileFormat
         var type = field.ClrType;
         if (type == typeof(decimal))
         {
-            await group.ReadAsync<decimal>(field, result.AsMemory(), cancellationToken: cancellationToken);
+            result = await ReadColumnAsync<decimal>(group, field, n, cancellationToken);
         }
         else if (type == typeof(double))
         {
-            var values = new double?[n];
-            await group.ReadAsync<double>(field, values.AsMemory(), cancellationToken: cancellationToken);
+            var values = await ReadColumnAsync<double>(group, field, n, cancellationToken);
             for (var i = 0; i < n; i++)
             {
                 result[i] = values[i] is { } d ? (decimal)d : null;
@@ -302,8 +299,7 @@ internal sealed class ParquetCandleFormat : ICandleFileFormat
         }
         else if (type == typeof(float))
         {
-            var values = new float?[n];
-            await group.ReadAsync<float>(field, values.AsMemory(), cancellationToken: cancellationToken);
+            var values = await ReadColumnAsync<float>(group, field, n, cancellationToken);
             for (var i = 0; i < n; i++)
             {
                 result[i] = values[i] is { } d ? (decimal)d : null;
@@ -311,8 +307,7 @@ internal sealed class ParquetCandleFormat : ICandleFileFormat
         }
         else if (type == typeof(long))
         {
-            var values = new long?[n];
-            await group.ReadAsync<long>(field, values.AsMemory(), cancellationToken: cancellationToken);
+            var values = await ReadColumnAsync<long>(group, field, n, cancellationToken);
             for (var i = 0; i < n; i++)
             {
                 result[i] = values[i];
@@ -340,12 +335,11 @@ internal sealed class ParquetCandleFormat : ICandleFileFormat
         var result = new long?[n];
         if (field.ClrType == typeof(long))
         {
-            await group.ReadAsync<long>(field, result.AsMemory(), cancellationToken: cancellationToken);
+            result = await ReadColumnAsync<long>(group, field, n, cancellationToken);
         }
         else if (field.ClrType == typeof(int))
         {
-            var values = new int?[n];
-            await group.ReadAsync<int>(field, values.AsMemory(), cancellationToken: cancellationToken);
+            var values = await ReadColumnAsync<int>(group, field, n, cancellationToken);
             for (var i = 0; i < n; i++)
             {
                 result[i] = values[i];
@@ -354,6 +348,26 @@ internal sealed class ParquetCandleFormat : ICandleFileFormat
         else
         {
             throw new InvalidDataException($"{path}: column {field.Name} is {field.ClrType.Name}; expected INT64.");
+        }
+
+        return result;
+    }
+
+    private static async ValueTask<T?[]> ReadColumnAsync<T>(ParquetRowGroupReader group, DataField field, int n, CancellationToken cancellationToken)
+        where T : struct
+    {
+        var result = new T?[n];
+        if (field.IsNullable)
+        {
+            await group.ReadAsync<T>(field, result.AsMemory(), cancellationToken: cancellationToken);
+            return result;
+        }
+
+        var values = new T[n];
+        await group.ReadAsync<T>(field, values.AsMemory(), cancellationToken: cancellationToken);
+        for (var i = 0; i < n; i++)
+        {
+            result[i] = values[i];
         }
 
         return result;
