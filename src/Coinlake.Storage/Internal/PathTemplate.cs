@@ -1,0 +1,175 @@
+using System.Globalization;
+using System.Text;
+using System.Text.RegularExpressions;
+using Coinlake.Candles;
+using Coinlake.Markets;
+
+namespace Coinlake.Storage.Internal;
+
+/// <summary>
+/// A relative file path with placeholders, rendered per series (and per month when it has <c>{yyyy}</c>):
+/// <c>{exchange}</c> (<c>binance</c>), <c>{symbol}</c>/<c>{SYMBOL}</c> (file-safe <c>BTCUSDT</c>, <c>BTCUSDT_USDT</c>),
+/// <c>{base}</c>, <c>{quote}</c>, <c>{settle}</c> (empty for spot), <c>{market_type}</c> (<c>spot</c>),
+/// <c>{timeframe}</c>/<c>{TIMEFRAME}</c> (<c>1m</c>; case kept since <c>1M</c> is a month), <c>{price}</c> (<c>last</c>),
+/// <c>{yyyy}</c> and <c>{MM}</c> (UTC year and month of the candles' open time).
+/// </summary>
+internal sealed class PathTemplate
+{
+    private static readonly string[] Names =
+        ["exchange", "symbol", "SYMBOL", "base", "quote", "settle", "market_type", "timeframe", "TIMEFRAME", "price", "yyyy", "MM"];
+
+    private readonly List<(string Literal, string? Name)> _parts = [];
+
+    /// <summary>Parses <paramref name="template"/>.</summary>
+    /// <exception cref="ArgumentException">Unknown placeholder, unbalanced brace, absolute path, <c>..</c>, or <c>{MM}</c> without <c>{yyyy}</c>.</exception>
+    public PathTemplate(string template)
+    {
+        if (string.IsNullOrWhiteSpace(template))
+        {
+            throw new ArgumentException("The path template is empty; use e.g. {exchange}/{symbol}/{timeframe}/{yyyy}-{MM}.parquet.", nameof(template));
+        }
+
+        if (Path.IsPathRooted(template) || template.Split('/', '\\').Any(p => p == ".."))
+        {
+            throw new ArgumentException($"The path template '{template}' must be relative to the output folder and must not contain '..'.", nameof(template));
+        }
+
+        Text = template;
+        var i = 0;
+        var literal = new StringBuilder();
+        while (i < template.Length)
+        {
+            var c = template[i];
+            if (c == '{')
+            {
+                var close = template.IndexOf('}', i + 1);
+                if (close < 0)
+                {
+                    throw new ArgumentException($"The path template '{template}' has a '{{' without a closing '}}' at position {i}.", nameof(template));
+                }
+
+                var name = template[(i + 1)..close];
+                if (!Names.Contains(name, StringComparer.Ordinal))
+                {
+                    throw new ArgumentException(
+                        $"The path template '{template}' has an unknown placeholder {{{name}}}; use {string.Join(" ", Names.Select(n => "{" + n + "}"))}.",
+                        nameof(template));
+                }
+
+                _parts.Add((literal.ToString(), name));
+                literal.Clear();
+                i = close + 1;
+            }
+            else if (c == '}')
+            {
+                throw new ArgumentException($"The path template '{template}' has a '}}' without an opening '{{' at position {i}.", nameof(template));
+            }
+            else
+            {
+                literal.Append(c);
+                i++;
+            }
+        }
+
+        if (literal.Length > 0)
+        {
+            _parts.Add((literal.ToString(), null));
+        }
+
+        var names = _parts.Where(p => p.Name is not null).Select(p => p.Name!).ToHashSet(StringComparer.Ordinal);
+        IsMonthly = names.Contains("yyyy") || names.Contains("MM");
+        if (names.Contains("MM") && !names.Contains("yyyy"))
+        {
+            throw new ArgumentException($"The path template '{template}' uses {{MM}} without {{yyyy}}: months of different years would share a file; add {{yyyy}}.", nameof(template));
+        }
+    }
+
+    /// <summary>The template as given.</summary>
+    public string Text { get; }
+
+    /// <summary>True when the template has <c>{yyyy}</c>: one file per series and month.</summary>
+    public bool IsMonthly { get; }
+
+    /// <summary>The relative path of the file of <paramref name="series"/> holding the month starting at <paramref name="monthStart"/> (ms UTC).</summary>
+    public string Render(SeriesKey series, long monthStart)
+    {
+        var sb = new StringBuilder();
+        foreach (var (literal, name) in _parts)
+        {
+            sb.Append(literal);
+            if (name is null)
+            {
+                continue;
+            }
+
+            sb.Append(Render(series, monthStart, name));
+        }
+
+        return sb.ToString().Replace('/', Path.DirectorySeparatorChar);
+    }
+
+    private static string Render(SeriesKey series, long monthStart, string name)
+    {
+        var month = DateTimeOffset.FromUnixTimeMilliseconds(monthStart);
+        return name switch
+            {
+                "exchange" => Safe(series.Exchange),
+                "symbol" or "SYMBOL" => Safe(SeriesText.FileSafeSymbol(series.Symbol)),
+                "base" => Safe(series.Symbol.Base),
+                "quote" => Safe(series.Symbol.Quote),
+                "settle" => Safe(series.Symbol.Settle ?? ""),
+                "market_type" => series.MarketType.ToName(),
+                "timeframe" or "TIMEFRAME" => series.Timeframe.ToString(),
+                "price" => series.Price.ToName(),
+                "yyyy" => month.Year.ToString("D4", CultureInfo.InvariantCulture),
+                _ => month.Month.ToString("D2", CultureInfo.InvariantCulture),
+            };
+    }
+
+    /// <summary>
+    /// A pattern matching the relative paths (forward slashes) of every month file of <paramref name="series"/>;
+    /// groups <c>y</c> and <c>m</c> hold the year and month.
+    /// </summary>
+    public Regex MonthFilesPattern(SeriesKey series)
+    {
+        var sb = new StringBuilder("^");
+        foreach (var (literal, name) in _parts)
+        {
+            sb.Append(Regex.Escape(literal.Replace('\\', '/')));
+            switch (name)
+            {
+                case null:
+                    break;
+                case "yyyy":
+                    sb.Append(@"(?<y>\d{4})");
+                    break;
+                case "MM":
+                    sb.Append(@"(?<m>\d{2})");
+                    break;
+                default:
+                    sb.Append(Regex.Escape(Render(series, 0, name)));
+                    break;
+            }
+        }
+
+        return new Regex(sb.Append('$').ToString(), RegexOptions.CultureInvariant);
+    }
+
+    private static string Safe(string part)
+    {
+        var invalid = Path.GetInvalidFileNameChars();
+        var chars = part.ToCharArray();
+        for (var i = 0; i < chars.Length; i++)
+        {
+            if (Array.IndexOf(invalid, chars[i]) >= 0 || chars[i] is '/' or '\\' or ':')
+            {
+                chars[i] = '_';
+            }
+        }
+
+        return new string(chars);
+    }
+
+    /// <inheritdoc/>
+    public override string ToString() => Text;
+}

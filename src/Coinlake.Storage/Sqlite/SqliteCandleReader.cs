@@ -1,0 +1,179 @@
+using System.Globalization;
+using System.Runtime.CompilerServices;
+using Coinlake.Candles;
+using Coinlake.Storage.Internal;
+using Coinlake.Time;
+using Microsoft.Data.Sqlite;
+
+namespace Coinlake.Storage.Sqlite;
+
+/// <summary>
+/// Reads candles from a SQLite database written by <see cref="SqliteCandleSink"/> (or any table with the columns
+/// <c>exchange symbol market_type timeframe price open_time open high low close volume</c>, optional
+/// <c>quote_volume trade_count exact</c>; values as REAL, INTEGER or decimal TEXT). Each enumeration opens its own
+/// read-only connection, so reading never blocks a writer (WAL).
+/// </summary>
+public sealed class SqliteCandleReader : ICandleReader
+{
+    private static readonly string[] RequiredColumns =
+        ["exchange", "symbol", "market_type", "timeframe", "price", "open_time", "open", "high", "low", "close", "volume"];
+
+    private readonly string _connectionString;
+    private readonly string? _requestedTable;
+    private string? _table;
+    private HashSet<string>? _columns;
+
+    /// <summary>Opens <paramref name="databasePath"/> for reading.</summary>
+    /// <param name="databasePath">An existing database file.</param>
+    /// <param name="table">The candle table; null picks <c>candles</c>, else the only table with candle columns.</param>
+    /// <exception cref="FileNotFoundException">No file at <paramref name="databasePath"/>.</exception>
+    /// <exception cref="ArgumentException">Invalid table name.</exception>
+    public SqliteCandleReader(string databasePath, string? table = null)
+    {
+        var full = Path.GetFullPath(databasePath);
+        if (!File.Exists(full))
+        {
+            throw new FileNotFoundException($"No SQLite database at {full}.", full);
+        }
+
+        _requestedTable = table is null ? null : SqliteNames.ValidateTable(table);
+        DatabasePath = full;
+        _connectionString = new SqliteConnectionStringBuilder { DataSource = full, Mode = SqliteOpenMode.ReadOnly, Pooling = false }.ToString();
+    }
+
+    /// <summary>Full path of the database.</summary>
+    public string DatabasePath { get; }
+
+    /// <inheritdoc/>
+    public async IAsyncEnumerable<SeriesKey> ListSeriesAsync([EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        var table = await ResolveTableAsync(connection, cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = $"SELECT DISTINCT exchange, symbol, market_type, timeframe, price FROM {SqliteNames.Quote(table)} ORDER BY 1, 2, 3, 4, 5";
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            yield return new SeriesColumns(reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetString(3), reader.GetString(4))
+                .ToKey($"{DatabasePath} table {table}");
+        }
+    }
+
+    /// <inheritdoc/>
+    public async IAsyncEnumerable<Candle> ReadAsync(SeriesKey series, TimeRange? range = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        var table = await ResolveTableAsync(connection, cancellationToken);
+        var hasQuoteVolume = _columns!.Contains("quote_volume");
+        var hasTrades = _columns.Contains("trade_count");
+        var hasExact = _columns.Contains("exact");
+        await using var command = connection.CreateCommand();
+        command.CommandText =
+            $"SELECT open_time, open, high, low, close, volume, {(hasQuoteVolume ? "quote_volume" : "NULL")}, {(hasTrades ? "trade_count" : "NULL")}, {(hasExact ? "exact" : "NULL")} " +
+            $"FROM {SqliteNames.Quote(table)} WHERE {SqliteCandleSink.SeriesWhere} AND open_time >= $start AND open_time < $end ORDER BY open_time";
+        SqliteCandleSink.BindSeries(command, series);
+        command.Parameters.AddWithValue("$start", range?.Start ?? long.MinValue);
+        command.Parameters.AddWithValue("$end", range?.End ?? long.MaxValue);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            yield return ReadCandle(reader, table);
+        }
+    }
+
+    internal Candle ReadCandle(SqliteDataReader reader, string table)
+    {
+        var time = reader.GetInt64(0);
+        var where = string.Create(CultureInfo.InvariantCulture, $"{DatabasePath} table {table} open_time {time}");
+        if (!reader.IsDBNull(8))
+        {
+            var exact = reader.GetString(8);
+            return new Candle(
+                time,
+                SqliteValues.ReadExact(exact, 0, where)!.Value,
+                SqliteValues.ReadExact(exact, 1, where)!.Value,
+                SqliteValues.ReadExact(exact, 2, where)!.Value,
+                SqliteValues.ReadExact(exact, 3, where)!.Value,
+                SqliteValues.ReadExact(exact, 4, where)!.Value,
+                SqliteValues.ReadExact(exact, 5, where),
+                reader.IsDBNull(7) ? null : reader.GetInt64(7));
+        }
+
+        return new Candle(
+            time,
+            SqliteValues.Read(reader, 1, where) ?? throw new InvalidDataException($"{where}: open is NULL."),
+            SqliteValues.Read(reader, 2, where) ?? throw new InvalidDataException($"{where}: high is NULL."),
+            SqliteValues.Read(reader, 3, where) ?? throw new InvalidDataException($"{where}: low is NULL."),
+            SqliteValues.Read(reader, 4, where) ?? throw new InvalidDataException($"{where}: close is NULL."),
+            SqliteValues.Read(reader, 5, where) ?? throw new InvalidDataException($"{where}: volume is NULL."),
+            SqliteValues.Read(reader, 6, where),
+            reader.IsDBNull(7) ? null : reader.GetInt64(7));
+    }
+
+    private async ValueTask<SqliteConnection> OpenAsync(CancellationToken cancellationToken)
+    {
+        var connection = new SqliteConnection(_connectionString);
+        await connection.OpenAsync(cancellationToken);
+        return connection;
+    }
+
+    private async ValueTask<string> ResolveTableAsync(SqliteConnection connection, CancellationToken cancellationToken)
+    {
+        if (_table is not null)
+        {
+            return _table;
+        }
+
+        var candidates = new List<(string Name, HashSet<string> Columns)>();
+        await using (var command = connection.CreateCommand())
+        {
+            command.CommandText = "SELECT m.name, p.name FROM sqlite_master m JOIN pragma_table_info(m.name) p WHERE m.type = 'table' ORDER BY m.name, p.cid";
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                var name = reader.GetString(0);
+                if (candidates.Count == 0 || candidates[^1].Name != name)
+                {
+                    candidates.Add((name, new HashSet<string>(StringComparer.OrdinalIgnoreCase)));
+                }
+
+                candidates[^1].Columns.Add(reader.GetString(1));
+            }
+        }
+
+        var usable = candidates.Where(c => RequiredColumns.All(c.Columns.Contains)).ToList();
+        (string Name, HashSet<string> Columns) chosen;
+        if (_requestedTable is not null)
+        {
+            chosen = candidates.FirstOrDefault(c => string.Equals(c.Name, _requestedTable, StringComparison.OrdinalIgnoreCase));
+            if (chosen.Name is null)
+            {
+                throw new InvalidOperationException($"{DatabasePath} has no table '{_requestedTable}'; candle tables there: {Names(usable)}.");
+            }
+
+            var missing = RequiredColumns.Where(c => !chosen.Columns.Contains(c)).ToList();
+            if (missing.Count > 0)
+            {
+                throw new InvalidOperationException($"Table '{chosen.Name}' of {DatabasePath} lacks the candle columns {string.Join(", ", missing)}.");
+            }
+        }
+        else
+        {
+            chosen = usable.FirstOrDefault(c => string.Equals(c.Name, "candles", StringComparison.OrdinalIgnoreCase));
+            if (chosen.Name is null)
+            {
+                chosen = usable.Count == 1
+                    ? usable[0]
+                    : throw new InvalidOperationException(usable.Count == 0
+                        ? $"{DatabasePath} has no table with candle columns ({string.Join(", ", RequiredColumns)})."
+                        : $"{DatabasePath} has several candle tables ({Names(usable)}); pass ReaderHints.Table to choose one.");
+            }
+        }
+
+        _columns = chosen.Columns;
+        return _table = chosen.Name;
+    }
+
+    private static string Names(List<(string Name, HashSet<string> Columns)> tables) =>
+        tables.Count == 0 ? "none" : string.Join(", ", tables.Select(t => t.Name));
+}
