@@ -35,6 +35,15 @@ internal sealed partial class TaskFileReader
 
     private sealed record Field(string Written, YamlScalarNode Key, YamlNode Value);
 
+    /// <summary>The keys of one mapping by canonical name, and the keys that unknown (misspelled) keys were closest to.</summary>
+    private sealed class Fields() : Dictionary<string, Field>(StringComparer.Ordinal)
+    {
+        public HashSet<string> Misspelled { get; } = new(StringComparer.Ordinal);
+
+        /// <summary>True when the key is absent and no misspelling of it was reported (so "missing" is the right message).</summary>
+        public bool IsMissing(string key) => !ContainsKey(key) && !Misspelled.Contains(key);
+    }
+
     private sealed record Item(string? Text, YamlNode Node);
 
     /// <summary>Parses and validates <paramref name="yaml"/>.</summary>
@@ -173,7 +182,7 @@ internal sealed partial class TaskFileReader
         };
     }
 
-    private string? ReadName(Dictionary<string, Field> fields, YamlMappingNode map)
+    private string? ReadName(Fields fields, YamlMappingNode map)
     {
         var name = Required(fields, TaskKeys.Name, map, "this task", "binance_btc_1m_jan2024");
         if (name is null)
@@ -198,7 +207,7 @@ internal sealed partial class TaskFileReader
         return name;
     }
 
-    private (TaskMode Mode, bool Valid) ReadMode(Dictionary<string, Field> fields)
+    private (TaskMode Mode, bool Valid) ReadMode(Fields fields)
     {
         if (Optional(fields, TaskKeys.Mode) is not { } text)
         {
@@ -217,7 +226,7 @@ internal sealed partial class TaskFileReader
         }
     }
 
-    private string? ReadExchange(Dictionary<string, Field> fields, YamlMappingNode map, string label)
+    private string? ReadExchange(Fields fields, YamlMappingNode map, string label)
     {
         var exchange = Required(fields, TaskKeys.Exchange, map, label, "binance")?.ToLowerInvariant();
         if (exchange is null)
@@ -235,7 +244,7 @@ internal sealed partial class TaskFileReader
         return exchange;
     }
 
-    private (MarketType Type, MarketSubtype Subtype, IReadOnlyList<Symbol> Symbols)? ReadMarket(Dictionary<string, Field> fields, YamlMappingNode map, string label)
+    private (MarketType Type, MarketSubtype Subtype, IReadOnlyList<Symbol> Symbols)? ReadMarket(Fields fields, YamlMappingNode map, string label)
     {
         var valid = true;
         MarketType? explicitType = null;
@@ -280,7 +289,7 @@ internal sealed partial class TaskFileReader
         else
         {
             var first = symbols[0];
-            if (symbols.FirstOrDefault(s => s.Symbol.ImpliedMarketType != first.Symbol.ImpliedMarketType) is { } other)
+            if (symbols.FirstOrDefault(s => s.Symbol.ImpliedMarketType != first.Symbol.ImpliedMarketType) is { Symbol: not null } other)
             {
                 Error(other.Node, $"symbols mix {first.Symbol.ImpliedMarketType.ToName()} and {other.Symbol.ImpliedMarketType.ToName()} markets ({first.Symbol} is {first.Symbol.ImpliedMarketType.ToName()}, {other.Symbol} is {other.Symbol.ImpliedMarketType.ToName()}); put them in separate tasks.");
                 return null;
@@ -373,7 +382,7 @@ internal sealed partial class TaskFileReader
         return symbol;
     }
 
-    private List<(Symbol Symbol, YamlNode Node)>? ReadSymbols(Dictionary<string, Field> fields, YamlMappingNode map, string label)
+    private List<(Symbol Symbol, YamlNode Node)>? ReadSymbols(Fields fields, YamlMappingNode map, string label)
     {
         var items = ReadOneOrMany(fields, TaskKeys.Symbol, TaskKeys.Symbols, map, label, "symbol: BTC/USDT", "[BTC/USDT, ETH/USDT]");
         if (items is null)
@@ -404,7 +413,7 @@ internal sealed partial class TaskFileReader
         return ok ? result : null;
     }
 
-    private List<TimeframeValue> ReadTimeframes(Dictionary<string, Field> fields, YamlMappingNode map, string label, string? stream)
+    private List<TimeframeValue> ReadTimeframes(Fields fields, YamlMappingNode map, string label, string? stream)
     {
         if (stream == "tickers")
         {
@@ -445,7 +454,7 @@ internal sealed partial class TaskFileReader
         return result;
     }
 
-    private string? ReadStream(Dictionary<string, Field> fields, TaskMode mode, bool modeValid)
+    private string? ReadStream(Fields fields, TaskMode mode, bool modeValid)
     {
         if (!fields.TryGetValue(TaskKeys.Stream, out var field))
         {
@@ -473,7 +482,7 @@ internal sealed partial class TaskFileReader
         return kind;
     }
 
-    private PriceType ReadPrice(Dictionary<string, Field> fields, (MarketType Type, MarketSubtype Subtype, IReadOnlyList<Symbol> Symbols)? market, string? stream)
+    private PriceType ReadPrice(Fields fields, (MarketType Type, MarketSubtype Subtype, IReadOnlyList<Symbol> Symbols)? market, string? stream)
     {
         if (Optional(fields, TaskKeys.Price) is not { } text)
         {
@@ -499,7 +508,7 @@ internal sealed partial class TaskFileReader
         return price;
     }
 
-    private (DateTimeOffset Start, DateTimeOffset? End) ReadRange(Dictionary<string, Field> fields, YamlMappingNode map, string label, TaskMode mode, bool modeValid)
+    private (DateTimeOffset Start, DateTimeOffset? End) ReadRange(Fields fields, YamlMappingNode map, string label, TaskMode mode, bool modeValid)
     {
         if (mode == TaskMode.Stream)
         {
@@ -517,7 +526,7 @@ internal sealed partial class TaskFileReader
         DateTimeOffset? start = null;
         if (!fields.ContainsKey(TaskKeys.Start))
         {
-            if (modeValid)
+            if (modeValid && fields.IsMissing(TaskKeys.Start))
             {
                 Error(map, $"{label} has no 'start'; a rest task needs one, e.g. 'start: 2024-01-01' (accepted forms: {TaskValues.DateForms}).");
             }
@@ -562,7 +571,7 @@ internal sealed partial class TaskFileReader
         return date;
     }
 
-    private TimeSpan? ReadDuration(Dictionary<string, Field> fields, TaskMode mode, bool modeValid)
+    private TimeSpan? ReadDuration(Fields fields, TaskMode mode, bool modeValid)
     {
         if (!fields.TryGetValue(TaskKeys.Duration, out var field))
         {
@@ -589,7 +598,7 @@ internal sealed partial class TaskFileReader
         return duration;
     }
 
-    private bool ReadExcludeCurrentCandle(Dictionary<string, Field> fields)
+    private bool ReadExcludeCurrentCandle(Fields fields)
     {
         if (!fields.TryGetValue(TaskKeys.ExcludeCurrentCandle, out var field) || !TryText(field, out var text))
         {
@@ -605,7 +614,7 @@ internal sealed partial class TaskFileReader
         return value;
     }
 
-    private Uri? ReadBaseUrl(Dictionary<string, Field> fields)
+    private Uri? ReadBaseUrl(Fields fields)
     {
         if (Optional(fields, TaskKeys.BaseUrl) is not { } text)
         {
@@ -623,7 +632,7 @@ internal sealed partial class TaskFileReader
         return uri;
     }
 
-    private List<SinkDefinition> ReadSinks(Dictionary<string, Field> fields)
+    private List<SinkDefinition> ReadSinks(Fields fields)
     {
         if (fields.TryGetValue(TaskKeys.Sinks, out var sinksField))
         {
@@ -722,7 +731,11 @@ internal sealed partial class TaskFileReader
             var fields = Collect(map, TaskKeys.Sink, "in a sink", isRoot: false);
             if (!fields.TryGetValue(TaskKeys.Format, out var formatField))
             {
-                Error(map, "this sink has no 'format'; add 'format: sqlite' (or parquet, csv, json).");
+                if (fields.IsMissing(TaskKeys.Format))
+                {
+                    Error(map, "this sink has no 'format'; add 'format: sqlite' (or parquet, csv, json).");
+                }
+
                 continue;
             }
 
@@ -863,7 +876,7 @@ internal sealed partial class TaskFileReader
         return Path.GetFullPath(Path.Combine(_folder, path));
     }
 
-    private List<Item>? ReadOneOrMany(Dictionary<string, Field> fields, string oneKey, string manyKey, YamlMappingNode map, string label, string oneExample, string manyExample)
+    private List<Item>? ReadOneOrMany(Fields fields, string oneKey, string manyKey, YamlMappingNode map, string label, string oneExample, string manyExample)
     {
         fields.TryGetValue(oneKey, out var one);
         fields.TryGetValue(manyKey, out var many);
@@ -875,6 +888,11 @@ internal sealed partial class TaskFileReader
 
         if (one is null && many is null)
         {
+            if (!fields.IsMissing(oneKey) || !fields.IsMissing(manyKey))
+            {
+                return null;
+            }
+
             Error(map, $"{label} has no '{oneKey}'; add e.g. '{oneExample}' or '{manyKey}: {manyExample}'.");
             return null;
         }
@@ -915,9 +933,9 @@ internal sealed partial class TaskFileReader
         return items;
     }
 
-    private Dictionary<string, Field> Collect(YamlMappingNode map, IReadOnlyDictionary<string, string> keys, string where, bool isRoot)
+    private Fields Collect(YamlMappingNode map, IReadOnlyDictionary<string, string> keys, string where, bool isRoot)
     {
-        var fields = new Dictionary<string, Field>(StringComparer.Ordinal);
+        var fields = new Fields();
         foreach (var (keyNode, value) in map.Children)
         {
             if (keyNode is not YamlScalarNode { Value: { } written } key)
@@ -928,9 +946,15 @@ internal sealed partial class TaskFileReader
 
             if (!keys.TryGetValue(written, out var canonical))
             {
-                var hint = isRoot && TaskKeys.Task.ContainsKey(written)
-                    ? " task keys go inside an item of the 'tasks:' list ('- name: ...')."
-                    : Suggest(written, keys.Keys) + $" valid keys {where}: {string.Join(", ", keys.Keys.Where(k => keys[k] == k))}.";
+                var closest = Closest(written, keys.Keys);
+                if (closest is not null)
+                {
+                    fields.Misspelled.Add(keys[closest]);
+                }
+
+                var hint = isRoot && TaskKeys.Task.ContainsKey(written) ? " task keys go inside an item of the 'tasks:' list ('- name: ...')."
+                    : closest is not null ? $" did you mean '{closest}'?"
+                    : $" valid keys {where}: {string.Join(", ", keys.Keys.Where(k => string.Equals(keys[k], k, StringComparison.Ordinal)))}.";
                 Error(key, $"unknown key '{written}' {where};{hint}");
                 continue;
             }
@@ -949,11 +973,15 @@ internal sealed partial class TaskFileReader
         return fields;
     }
 
-    private string? Required(Dictionary<string, Field> fields, string key, YamlMappingNode owner, string label, string example)
+    private string? Required(Fields fields, string key, YamlMappingNode owner, string label, string example)
     {
         if (!fields.TryGetValue(key, out var field))
         {
-            Error(owner, $"{label} has no '{key}'; add e.g. '{key}: {example}'.");
+            if (fields.IsMissing(key))
+            {
+                Error(owner, $"{label} has no '{key}'; add e.g. '{key}: {example}'.");
+            }
+
             return null;
         }
 
@@ -971,7 +999,7 @@ internal sealed partial class TaskFileReader
         return text.Trim();
     }
 
-    private string? Optional(Dictionary<string, Field> fields, string key) =>
+    private string? Optional(Fields fields, string key) =>
         fields.TryGetValue(key, out var field) && TryText(field, out var text) && !string.IsNullOrWhiteSpace(text) ? text : null;
 
     /// <summary>The scalar text of a field (null for YAML null); false, with an error, when the value is a list or mapping.</summary>
@@ -1023,18 +1051,20 @@ internal sealed partial class TaskFileReader
         }
     }
 
-    private static string Suggest(string input, IEnumerable<string> candidates, int? maxDistance = null)
+    private static string Suggest(string input, IEnumerable<string> candidates, int? maxDistance = null) =>
+        Closest(input, candidates, maxDistance) is { } closest ? $" did you mean '{closest}'?" : "";
+
+    /// <summary>The candidate nearest to <paramref name="input"/> (case-insensitive), if it is near enough to be a plausible typo.</summary>
+    private static string? Closest(string input, IEnumerable<string> candidates, int? maxDistance = null)
     {
-        var list = candidates.ToList();
-        var closest = Fuzzy.Closest(input, list, 1);
+        var closest = Fuzzy.Closest(input, candidates, 1);
         if (closest.Count == 0)
         {
-            return "";
+            return null;
         }
 
         var distance = Fuzzy.Distance(input.ToUpperInvariant(), closest[0].ToUpperInvariant());
-        var limit = maxDistance ?? Math.Max(2, input.Length / 3);
-        return distance <= limit ? $" did you mean '{closest[0]}'?" : "";
+        return distance <= (maxDistance ?? Math.Max(2, input.Length / 3)) ? closest[0] : null;
     }
 
     private static string SymbolHint(string text)
@@ -1074,8 +1104,11 @@ internal sealed partial class TaskFileReader
 
     private static string SyntaxMessage(YamlException ex)
     {
-        var message = MarkPrefix().Replace(ex.Message, "").Trim();
-        return message.TrimEnd('.');
+        var message = MarkPrefix().Replace(ex.Message, "").Trim().TrimEnd('.');
+        const string duplicate = "Duplicate key ";
+        return message.StartsWith(duplicate, StringComparison.Ordinal)
+            ? $"key '{message[duplicate.Length..]}' appears twice in the same mapping (keep one)"
+            : message;
     }
 
     private SourceLocation Location(YamlNode node) => new(_path, checked((int)node.Start.Line), checked((int)node.Start.Column));
