@@ -48,8 +48,10 @@ internal static class TaskFileTestSupport
         throw new DirectoryNotFoundException($"No Coinlake.slnx above {AppContext.BaseDirectory}; run the tests from a checkout of the repository.");
     }
 
-    private sealed class FixedTimeProvider(DateTimeOffset now) : TimeProvider
-    {
-        public override DateTimeOffset GetUtcNow() => now;
-    }
+}
+
+/// <summary>A clock stopped at one instant.</summary>
+internal sealed class FixedTimeProvider(DateTimeOffset now) : TimeProvider
+{
+    public override DateTimeOffset GetUtcNow() => now;
 }
