@@ -42,6 +42,8 @@ namespace Coinlake.Pipeline.Tasks;
 /// does: to the linear perpetual <c>BTC/USDT:USDT</c>, or with <c>subtype: inverse</c> to <c>BTC/USDT:BTC</c>.</item>
 /// <item>Without any sink key a task writes to SQLite at <see cref="TaskFileOptions.DefaultSqlitePath"/>; a file sink without
 /// <c>output</c> writes under <see cref="TaskFileOptions.DefaultFileFolder"/>/&lt;format&gt;. Outputs become absolute paths.</item>
+/// <item>Tasks can share settings through a YAML anchor and merge key: <c>- &amp;base { exchange: binance, ... }</c>, then
+/// <c>- { &lt;&lt;: *base, name: other, timeframe: 1h }</c>; the task's own keys win, errors point at the anchored lines.</item>
 /// <item>Keys that do not apply to the task's mode (<c>start</c>/<c>end</c> on a stream, <c>stream</c>/<c>duration</c> on a rest task) are errors.</item>
 /// </list>
 /// Every problem in a file is reported at once, each as <c>file:line:column: what is wrong; how to fix it</c>.

@@ -439,7 +439,7 @@ internal sealed partial class TaskFileReader
         {
             if (!TimeframeValue.TryParse(item.Text, out var timeframe))
             {
-                Error(item.Node, $"'{item.Text}' is not a timeframe;{Suggest(item.Text!, TimeframeValue.All.Select(t => t.ToString()), maxDistance: 1)} valid timeframes: {s_timeframeList} (m = minutes, M = months).");
+                Error(item.Node, $"'{item.Text}' is not a timeframe;{Suggest(item.Text!, TimeframeValue.All.Select(t => t.ToString()), maxDistance: 0)} valid timeframes: {s_timeframeList} (m = minutes, M = months).");
             }
             else if (result.Contains(timeframe))
             {
@@ -647,7 +647,7 @@ internal sealed partial class TaskFileReader
             return ReadSinkList(sinksField);
         }
 
-        var formats = new List<(SinkFormat Format, YamlNode Node)>();
+        var formats = new List<SinkFormat>();
         if (fields.TryGetValue(TaskKeys.Format, out var formatField))
         {
             if (TryList(formatField, out var items))
@@ -661,13 +661,13 @@ internal sealed partial class TaskFileReader
                 {
                     if (ParseFormat(item) is { } format)
                     {
-                        if (formats.Any(f => f.Format == format))
+                        if (formats.Contains(format))
                         {
                             Error(item.Node, $"format {item.Text} is listed twice; remove one.");
                         }
                         else
                         {
-                            formats.Add((format, item.Node));
+                            formats.Add(format);
                         }
                     }
                 }
@@ -675,7 +675,7 @@ internal sealed partial class TaskFileReader
         }
         else
         {
-            formats.Add((SinkFormat.Sqlite, formatField?.Key ?? new YamlScalarNode()));
+            formats.Add(SinkFormat.Sqlite);
         }
 
         fields.TryGetValue(TaskKeys.Output, out var outputField);
@@ -687,13 +687,13 @@ internal sealed partial class TaskFileReader
 
         fields.TryGetValue(TaskKeys.Table, out var tableField);
         fields.TryGetValue(TaskKeys.PathTemplate, out var templateField);
-        if (formats.Count > 0 && tableField is not null && formats.All(f => f.Format != SinkFormat.Sqlite))
+        if (formats.Count > 0 && tableField is not null && !formats.Contains(SinkFormat.Sqlite))
         {
-            Error(tableField.Key, $"'{tableField.Written}' applies to sqlite sinks; {string.Join("/", formats.Select(f => f.Format.ToString().ToLowerInvariant()))} sinks write files under 'output' (remove it).");
+            Error(tableField.Key, $"'{tableField.Written}' applies to sqlite sinks; {string.Join("/", formats.Select(f => f.ToString().ToLowerInvariant()))} sinks write files under 'output' (remove it).");
             tableField = null;
         }
 
-        if (formats.Count > 0 && templateField is not null && formats.All(f => f.Format == SinkFormat.Sqlite))
+        if (formats.Count > 0 && templateField is not null && formats.All(f => f == SinkFormat.Sqlite))
         {
             Error(templateField.Key, "'path_template' applies to parquet, csv and json sinks; a sqlite sink writes to 'table' (remove it).");
             templateField = null;
@@ -704,10 +704,10 @@ internal sealed partial class TaskFileReader
         var output = outputField is null ? null : ReadOutput(outputField);
         return formats
             .Select(f => new SinkDefinition(
-                f.Format,
-                output ?? DefaultOutput(f.Format),
-                f.Format == SinkFormat.Sqlite ? table : null,
-                f.Format == SinkFormat.Sqlite ? null : template))
+                f,
+                output ?? DefaultOutput(f),
+                f == SinkFormat.Sqlite ? table : null,
+                f == SinkFormat.Sqlite ? null : template))
             .ToList();
     }
 
@@ -936,11 +936,18 @@ internal sealed partial class TaskFileReader
     private Fields Collect(YamlMappingNode map, IReadOnlyDictionary<string, string> keys, string where, bool isRoot)
     {
         var fields = new Fields();
+        var merges = new List<YamlNode>();
         foreach (var (keyNode, value) in map.Children)
         {
             if (keyNode is not YamlScalarNode { Value: { } written } key)
             {
                 Error(keyNode, $"keys must be plain words {where}, found {Describe(keyNode)}.");
+                continue;
+            }
+
+            if (written == MergeKey && !isRoot)
+            {
+                merges.Add(value);
                 continue;
             }
 
@@ -970,8 +977,30 @@ internal sealed partial class TaskFileReader
             fields[canonical] = new Field(written, key, value);
         }
 
+        // YAML merge keys (`<<: *base` or `<<: [*a, *b]`): keys of the anchored mappings that this mapping does not
+        // set itself; earlier sources win. Their locations stay those of the anchored mapping.
+        foreach (var merge in merges)
+        {
+            var sources = merge is YamlSequenceNode list ? list.Children : [merge];
+            foreach (var source in sources)
+            {
+                if (source is not YamlMappingNode sourceMap)
+                {
+                    Error(source, $"'<<' merges the keys of an anchored mapping (<<: *base), found {Describe(source)}.");
+                    continue;
+                }
+
+                foreach (var (canonical, field) in Collect(sourceMap, keys, where, isRoot))
+                {
+                    fields.TryAdd(canonical, field);
+                }
+            }
+        }
+
         return fields;
     }
+
+    private const string MergeKey = "<<";
 
     private string? Required(Fields fields, string key, YamlMappingNode owner, string label, string example)
     {

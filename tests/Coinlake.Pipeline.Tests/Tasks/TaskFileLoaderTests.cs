@@ -222,6 +222,50 @@ public sealed class TaskFileLoaderTests
     }
 
     [Fact]
+    public void Parse_MergeKey_TakesTheAnchoredTasksKeysUnlessOverridden()
+    {
+        const string yaml = """
+            version: 1
+            tasks:
+              - &base
+                name: btc_1m
+                exchange: binance
+                symbol: BTC/USDT
+                timeframe: 1m
+                start: 2024-01-01
+              - <<: *base
+                name: btc_1h
+                timeframe: 1h
+            """;
+
+        var tasks = Parse(yaml).Tasks;
+
+        tasks.Select(t => (t.Name, t.Timeframes.Single().ToString(), t.Symbols.Single().ToString(), t.Exchange))
+            .ShouldBe([("btc_1m", "1m", "BTC/USDT", "binance"), ("btc_1h", "1h", "BTC/USDT", "binance")]);
+    }
+
+    [Fact]
+    public void Parse_MergeKeyWithoutOwnName_ReportsTheDuplicateName()
+    {
+        const string yaml = """
+            version: 1
+            tasks:
+              - &base
+                name: btc_1m
+                exchange: binance
+                symbol: BTC/USDT
+                timeframe: 1m
+                start: 2024-01-01
+              - <<: *base
+                timeframe: 1h
+            """;
+
+        var error = SingleError(yaml);
+
+        error.Message.ShouldStartWith("task name 'btc_1m' is already used by the task at line 4");
+    }
+
+    [Fact]
     public void Parse_SeveralTasks_KeepFileOrderAndLocations()
     {
         var yaml = RestTask() + "  - name: t2\n    exchange: okx\n    symbol: ETH/USDT\n    timeframe: 1h\n    start: 2024-01-01\n";

@@ -18,6 +18,8 @@ public sealed class TaskFileLoaderValidationTests
         { "end equal to start", RestTask("end: 2024-01-01T00:00:00Z"), 8, 10, "is not after start" },
         { "unknown exchange", RestTask().Replace("exchange: binance", "exchange: binanse", StringComparison.Ordinal), 4, 15, "unknown exchange 'binanse'; did you mean 'binance'? known exchanges: binance, bybit, coinbase, kraken, kucoin, okx." },
         { "bad timeframe", Task("symbol: BTC/USDT", "timeframe: 1H", "start: 2024-01-01"), 6, 16, "'1H' is not a timeframe; did you mean '1h'? valid timeframes: 1s 1m 3m 5m 15m 30m 1h 2h 4h 6h 8h 12h 1d 3d 1w 1M" },
+        { "unknown timeframe, no near one", Task("symbol: BTC/USDT", "timeframe: 1x", "start: 2024-01-01"), 6, 16, "'1x' is not a timeframe; valid timeframes:" },
+        { "merge of a scalar", RestTask("<<: 5"), 8, 9, "'<<' merges the keys of an anchored mapping (<<: *base), found '5'." },
         { "duplicate timeframe", Task("symbol: BTC/USDT", "timeframes: [1m, 1h, 1m]", "start: 2024-01-01"), 6, 26, "timeframe 1m is listed twice" },
         { "bad format", RestTask("format: parqet"), 8, 13, "unknown format 'parqet'; did you mean 'parquet'? use sqlite, parquet, csv or json." },
         { "bad price", RestTask("price: median"), 8, 12, "unknown price type 'median'; use last (traded price), mark or index" },
