@@ -1,0 +1,152 @@
+using Coinlake.Candles;
+using Coinlake.Markets;
+using Coinlake.Time;
+
+namespace Coinlake.Pipeline.Tasks;
+
+/// <summary>How a task collects data (task-file key <c>mode</c>).</summary>
+public enum TaskMode
+{
+    /// <summary>Historical backfill over REST from <c>start</c> to <c>end</c>; resumable (only missing candles are fetched).</summary>
+    Rest,
+
+    /// <summary>Live collection over WebSocket for <c>duration</c> seconds (or forever).</summary>
+    Stream,
+}
+
+/// <summary>Storage format of a sink (task-file key <c>format</c>).</summary>
+public enum SinkFormat
+{
+    /// <summary>SQLite database file; rows go to <see cref="SinkDefinition.Table"/>.</summary>
+    Sqlite,
+
+    /// <summary>Parquet files under <see cref="SinkDefinition.Output"/>.</summary>
+    Parquet,
+
+    /// <summary>CSV files under <see cref="SinkDefinition.Output"/>.</summary>
+    Csv,
+
+    /// <summary>JSON files under <see cref="SinkDefinition.Output"/>.</summary>
+    Json,
+}
+
+/// <summary>A position in a task file, for error messages: 1-based line and column.</summary>
+/// <param name="File">The task file's path as given to the loader.</param>
+/// <param name="Line">1-based line.</param>
+/// <param name="Column">1-based column.</param>
+public sealed record SourceLocation(string File, int Line, int Column)
+{
+    /// <summary>Location of things not read from a file (the built-in default, code, HTTP requests).</summary>
+    public static SourceLocation None { get; } = new("(none)", 1, 1);
+
+    /// <summary><c>file:line:column</c>, the form compilers and editors understand.</summary>
+    public override string ToString() => $"{File}:{Line}:{Column}";
+}
+
+/// <summary>Where a task writes its candles.</summary>
+/// <param name="Format">SQLite, Parquet, CSV or JSON.</param>
+/// <param name="Output">
+/// Absolute path: the SQLite database file, or the file/folder of a file sink. Task files give it relative to the
+/// task file's folder (<c>~</c> is the user's home); the loader resolves it.
+/// </param>
+/// <param name="Table">SQLite table (a plain identifier, <c>[A-Za-z_][A-Za-z0-9_]*</c>); <see langword="null"/> = the sink's default. Always <see langword="null"/> for file sinks.</param>
+/// <param name="PathTemplate">File sinks: relative path template of the files under <paramref name="Output"/>; <see langword="null"/> = the sink's default. Always <see langword="null"/> for SQLite.</param>
+public sealed record SinkDefinition(SinkFormat Format, string Output, string? Table = null, string? PathTemplate = null)
+{
+    /// <summary>Lower-case format name as written in task files: <c>sqlite</c>, <c>parquet</c>, <c>csv</c>, <c>json</c>.</summary>
+    public string FormatName => Format.ToString().ToLowerInvariant();
+
+    /// <summary>E.g. <c>sqlite /data/coinlake.db (candles)</c>.</summary>
+    public override string ToString() =>
+        Table is not null ? $"{FormatName} {Output} ({Table})"
+        : PathTemplate is not null ? $"{FormatName} {Output} ({PathTemplate})"
+        : $"{FormatName} {Output}";
+}
+
+/// <summary>
+/// One validated task of a task file: what to collect (exchange, market, symbols, timeframes, price type, time
+/// range or stream) and where to write it (sinks). Built by <see cref="TaskFileLoader"/>, which guarantees the
+/// invariants listed on each property; code building one by hand (HTTP API, tests) must respect them.
+/// </summary>
+public sealed record TaskDefinition
+{
+    /// <summary>Unique name within the file (letters, digits, <c>_ . -</c>); selects the task with <c>--tasks</c>/<c>COINLAKE_TASKS</c>.</summary>
+    public required string Name { get; init; }
+
+    /// <summary>Rest (historical backfill) or stream (live WebSocket).</summary>
+    public TaskMode Mode { get; init; } = TaskMode.Rest;
+
+    /// <summary>Lower-case exchange id, e.g. <c>binance</c>.</summary>
+    public required string Exchange { get; init; }
+
+    /// <summary>Spot, swap or future; every symbol in <see cref="Symbols"/> has this market type's syntax.</summary>
+    public MarketType MarketType { get; init; } = MarketType.Spot;
+
+    /// <summary><see cref="MarketSubtype.None"/> for spot; linear or inverse for derivatives, matching every symbol's settle currency.</summary>
+    public MarketSubtype Subtype { get; init; } = MarketSubtype.None;
+
+    /// <summary>Unified symbols (at least one, no duplicates), e.g. <c>BTC/USDT</c>, <c>BTC/USDT:USDT</c>.</summary>
+    public required IReadOnlyList<Symbol> Symbols { get; init; }
+
+    /// <summary>Candle intervals (no duplicates); empty only for <c>stream: tickers</c>.</summary>
+    public IReadOnlyList<Timeframe> Timeframes { get; init; } = [];
+
+    /// <summary>
+    /// Inclusive start, UTC. Rest tasks: from the file (a date means 00:00 UTC). Stream tasks: from the file if given,
+    /// else the time the file was loaded.
+    /// </summary>
+    public DateTimeOffset Start { get; init; }
+
+    /// <summary>Exclusive end, UTC, after <see cref="Start"/>; <see langword="null"/> = now, resolved when the task runs. Always null for stream tasks.</summary>
+    public DateTimeOffset? End { get; init; }
+
+    /// <summary>Price the candles follow: last (default), or mark/index (derivatives only).</summary>
+    public PriceType Price { get; init; } = PriceType.Last;
+
+    /// <summary>Where candles go (at least one sink; no two identical).</summary>
+    public IReadOnlyList<SinkDefinition> Sinks { get; init; } = [];
+
+    /// <summary>REST base URL override (absolute http/https), e.g. a mirror, testnet or fake server; <see langword="null"/> = the exchange's own.</summary>
+    public Uri? BaseUrl { get; init; }
+
+    /// <summary>Stream tasks: <c>ohlcv</c> (default), <c>trades</c> (aggregated into candles) or <c>tickers</c>. Always null for rest tasks.</summary>
+    public string? Stream { get; init; }
+
+    /// <summary>Stream tasks: how long to run; <see langword="null"/> = until stopped. Always null for rest tasks.</summary>
+    public TimeSpan? Duration { get; init; }
+
+    /// <summary>True (default) to write only closed candles, whose interval has ended; false also writes the candle in progress.</summary>
+    public bool ExcludeCurrentCandle { get; init; } = true;
+
+    /// <summary>Where the task is defined (the start of its list item).</summary>
+    public SourceLocation Location { get; init; } = SourceLocation.None;
+
+    /// <summary>Every series this task fills: one per symbol x timeframe, in file order.</summary>
+    public IEnumerable<SeriesKey> Series()
+    {
+        foreach (var symbol in Symbols)
+        {
+            foreach (var timeframe in Timeframes)
+            {
+                yield return new SeriesKey(Exchange, symbol, MarketType, timeframe, Price);
+            }
+        }
+    }
+
+    /// <summary>
+    /// The open-time range <c>[Start, End ?? now)</c> in ms UTC; empty when <paramref name="now"/> is before the start.
+    /// </summary>
+    /// <param name="now">The current time (from the host's <see cref="TimeProvider"/>).</param>
+    public TimeRange RangeAt(DateTimeOffset now)
+    {
+        var start = Start.ToUnixTimeMilliseconds();
+        var end = (End ?? now).ToUnixTimeMilliseconds();
+        return new TimeRange(start, Math.Max(start, end));
+    }
+}
+
+/// <summary>A loaded, validated task file.</summary>
+/// <param name="Path">The file's path as given to the loader (used in messages), or <c>(built-in default)</c>.</param>
+/// <param name="Version">Format version; always 1.</param>
+/// <param name="Tasks">The tasks in file order (at least one, unique names).</param>
+public sealed record TaskFile(string Path, int Version, IReadOnlyList<TaskDefinition> Tasks);
