@@ -1,1 +1,17 @@
-BenchmarkDotNet.Running.BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+using BenchmarkDotNet.Running;
+using Coinlake.Benchmarks.EndToEnd;
+
+// `e2e ...` runs the end-to-end backfill benchmark, `e2e-server ...` is its fake server child process; anything else
+// goes to BenchmarkDotNet (e.g. `--filter '*KlineParse*' --job short`).
+return args switch
+{
+    ["e2e", .. var rest] => await BackfillBench.RunAsync(rest),
+    [FakeServerProcess.Verb, .. var rest] => await FakeServerProcess.RunChildAsync(rest),
+    _ => Run(args),
+};
+
+static int Run(string[] args)
+{
+    BenchmarkSwitcher.FromAssembly(typeof(BackfillBench).Assembly).Run(args);
+    return 0;
+}
