@@ -88,6 +88,7 @@ public static class BackfillBench
         var peakMb = self.PeakWorkingSet64 / 1048576.0;
         Console.WriteLine($"stored: {run.Report.Inserted:N0} inserted, {run.Report.Updated:N0} updated, {run.Report.RemainingGaps.Count} gaps left; {stats.Pages} pages, {run.Requests} requests, {stats.TooManyRequests} x 429");
         Console.WriteLine($"time: {run.Elapsed.TotalSeconds:F2} s -> {rate:N0} candles/s (target >= 150,000: {Verdict(rate >= 150_000)}); CPU of this process {run.Cpu.TotalSeconds:F2} s ({run.Cpu / run.Elapsed:P0} of one core)");
+        Console.WriteLine($"writer: {run.UpsertTime.TotalSeconds:F2} s in SQLite upserts ({run.UpsertTime / run.Elapsed:P0} of the run, {run.UpsertTime.TotalMicroseconds / candles:F1} us/candle), {run.OtherSinkTime.TotalSeconds:F2} s in coverage reads/flush; the rest waiting for pages (HTTP + parse) and validating");
         Console.WriteLine($"memory: peak working set {peakMb:F0} MB (target < 200 MB: {Verdict(peakMb < 200)}), peak managed heap {run.PeakManagedBytes / 1048576.0:F0} MB, allocated {run.AllocatedBytes / 1048576.0:F0} MB ({(double)run.AllocatedBytes / candles:F0} B/candle), GCs gen0/1/2 {run.Gen0}/{run.Gen1}/{run.Gen2}");
         Console.WriteLine($"load after: {LoadAverage()}");
         return Complete(run, candles) && rate >= 150_000 && peakMb < 200;
@@ -148,7 +149,7 @@ public static class BackfillBench
         var client = registry.Create("binance", server.BaseUrl, clock, options: options);
         try
         {
-            await using var sink = new SqliteCandleSink(Path.Combine(folder.Path, "coinlake.db"));
+            await using var sink = new TimingSink(new SqliteCandleSink(Path.Combine(folder.Path, "coinlake.db")));
             var runner = new BackfillRunner(client, [sink], clock);
             var range = new TimeRange(FakeData.DefaultStart, FakeData.DefaultStart + (candles * MinuteMs));
             var sampler = new MemorySampler();
@@ -168,6 +169,8 @@ public static class BackfillBench
                 self.TotalProcessorTime - cpu,
                 GC.GetTotalAllocatedBytes(precise: true) - allocated,
                 sampler.PeakManagedBytes,
+                sink.UpsertTime,
+                sink.OtherTime,
                 GC.CollectionCount(0) - gen0,
                 GC.CollectionCount(1) - gen1,
                 GC.CollectionCount(2) - gen2,
@@ -213,6 +216,8 @@ public static class BackfillBench
         TimeSpan Cpu,
         long AllocatedBytes,
         long PeakManagedBytes,
+        TimeSpan UpsertTime,
+        TimeSpan OtherSinkTime,
         int Gen0,
         int Gen1,
         int Gen2,

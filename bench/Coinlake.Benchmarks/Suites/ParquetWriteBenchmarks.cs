@@ -15,6 +15,7 @@ namespace Coinlake.Benchmarks.Suites;
 /// <remarks>Not sealed: BenchmarkDotNet derives its runner from the suite.</remarks>
 [MemoryDiagnoser]
 [Config(typeof(CandleBenchConfig))]
+[InvocationCount(1)] // an invocation is tens of thousands of rows (> 40 ms): one per iteration, no unrolling
 public class ParquetWriteBenchmarks
 {
     /// <summary>Candles per invocation: the 44,640 minutes of a 31-day month.</summary>

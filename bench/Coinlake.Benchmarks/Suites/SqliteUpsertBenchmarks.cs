@@ -16,6 +16,7 @@ namespace Coinlake.Benchmarks.Suites;
 /// <remarks>Not sealed: BenchmarkDotNet derives its runner from the suite.</remarks>
 [MemoryDiagnoser]
 [Config(typeof(CandleBenchConfig))]
+[InvocationCount(1)] // an invocation is tens of thousands of rows (> 40 ms): one per iteration, no unrolling
 public class SqliteUpsertBenchmarks
 {
     /// <summary>Candles per invocation (50 batches of 1000).</summary>
