@@ -16,6 +16,7 @@ namespace Coinlake.Benchmarks.Suites;
 /// </summary>
 /// <remarks>Not sealed: BenchmarkDotNet derives its runner from the suite.</remarks>
 [MemoryDiagnoser]
+[SimpleJob(warmupCount: 2, iterationCount: 5)]
 [Config(typeof(CandleBenchConfig))]
 public class KlineParseBenchmarks
 {

@@ -15,6 +15,7 @@ namespace Coinlake.Benchmarks.Suites;
 /// </summary>
 /// <remarks>Not sealed: BenchmarkDotNet derives its runner from the suite.</remarks>
 [MemoryDiagnoser]
+[SimpleJob(warmupCount: 2, iterationCount: 5)]
 [Config(typeof(CandleBenchConfig))]
 [InvocationCount(1)] // an invocation is tens of thousands of rows (> 40 ms): one per iteration, no unrolling
 public class SqliteUpsertBenchmarks
