@@ -17,7 +17,8 @@ namespace Coinlake.Benchmarks.EndToEnd;
 /// <see cref="FakeBinanceServer"/> (child process) through <see cref="BinanceClient"/> and
 /// <see cref="BackfillRunner"/> into a <see cref="SqliteCandleSink"/> file in a temp folder. One long run, so not
 /// BenchmarkDotNet. Modes: <c>unlimited</c> (server rate limit off: candles/s and peak memory), <c>limited</c>
-/// (scaled rate-limit run: achieved / ceiling and 429 count), <c>all</c> (default).
+/// (scaled rate-limit run: achieved / ceiling and 429 count), <c>all</c> (default). <c>--sink none</c> replaces SQLite
+/// with a <see cref="NullSink"/> to measure the client and the pipeline alone.
 /// </summary>
 public static class BackfillBench
 {
@@ -27,13 +28,14 @@ public static class BackfillBench
     private const int BinanceSpotLimit = 6000;   // spot API "LIMITS": REQUEST_WEIGHT 6000 per minute
 
     /// <summary>Runs the benchmark; returns 0 when every target is met, 1 when one is missed, 2 on bad arguments.</summary>
-    /// <param name="args">Arguments after <c>e2e</c>: <c>[all|unlimited|limited] [--candles N] [--limit W] [--factor F]</c>.</param>
+    /// <param name="args">Arguments after <c>e2e</c>: <c>[all|unlimited|limited] [--candles N] [--limit W] [--factor F] [--sink sqlite|none]</c>.</param>
     public static async Task<int> RunAsync(string[] args)
     {
         var mode = "all";
         var candles = FakeData.MinutesPerYear;
         var limit = 100;
         var factor = 20.0;
+        var store = true;
         try
         {
             for (var i = 0; i < args.Length; i++)
@@ -44,6 +46,14 @@ public static class BackfillBench
                     case "--candles": candles = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
                     case "--limit": limit = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
                     case "--factor": factor = double.Parse(args[++i], CultureInfo.InvariantCulture); break;
+                    case "--sink":
+                        store = args[++i] switch
+                        {
+                            "sqlite" => true,
+                            "none" => false,
+                            var other => throw new ArgumentException($"--sink is 'sqlite' or 'none', not '{other}'"),
+                        };
+                        break;
                     default: throw new ArgumentException($"unknown argument '{args[i]}'");
                 }
             }
@@ -55,32 +65,32 @@ public static class BackfillBench
         }
         catch (Exception ex) when (ex is ArgumentException or FormatException or IndexOutOfRangeException)
         {
-            Console.Error.WriteLine($"e2e: {ex.Message}. Usage: e2e [all|unlimited|limited] [--candles 525600] [--limit 100] [--factor 20]");
+            Console.Error.WriteLine($"e2e: {ex.Message}. Usage: e2e [all|unlimited|limited] [--candles 525600] [--limit 100] [--factor 20] [--sink sqlite|none]");
             return 2;
         }
 
-        Console.WriteLine($"Coinlake end-to-end backfill benchmark: {candles:N0} 1m candles of binance BTC/USDT spot from 2023-01-01, FakeBinanceServer (child process, loopback) -> BinanceClient -> BackfillRunner -> SQLite (temp folder).");
+        Console.WriteLine($"Coinlake end-to-end backfill benchmark: {candles:N0} 1m candles of binance BTC/USDT spot from 2023-01-01, FakeBinanceServer (child process, loopback) -> BinanceClient -> BackfillRunner -> {(store ? "SQLite (temp folder)" : "no sink (candles discarded)")}.");
         Console.WriteLine($"Machine: {Environment.ProcessorCount} cores, {LoadAverage()}; .NET {Environment.Version}, server GC: {System.Runtime.GCSettings.IsServerGC}.");
         var ok = true;
         if (mode is "all" or "unlimited")
         {
-            ok &= await UnlimitedAsync(candles);
+            ok &= await UnlimitedAsync(candles, store);
         }
 
         if (mode is "all" or "limited")
         {
-            ok &= await LimitedAsync(candles, limit, factor);
+            ok &= await LimitedAsync(candles, limit, factor, store);
         }
 
         return ok ? 0 : 1;
     }
 
-    private static async Task<bool> UnlimitedAsync(int candles)
+    private static async Task<bool> UnlimitedAsync(int candles, bool store)
     {
         Console.WriteLine();
         Console.WriteLine("== (a) server rate limit off ==");
         await using var server = await FakeServerProcess.StartAsync(candles, weightLimit: 0);
-        var run = await BackfillAsync(server, candles, TimeProvider.System, new BinanceOptions());
+        var run = await BackfillAsync(server, candles, TimeProvider.System, new BinanceOptions(), store);
         using var self = Process.GetCurrentProcess();
         self.Refresh();
         var stats = await server.GetStatsAsync();
@@ -88,13 +98,13 @@ public static class BackfillBench
         var peakMb = self.PeakWorkingSet64 / 1048576.0;
         Console.WriteLine($"stored: {run.Report.Inserted:N0} inserted, {run.Report.Updated:N0} updated, {run.Report.RemainingGaps.Count} gaps left; {stats.Pages} pages, {run.Requests} requests, {stats.TooManyRequests} x 429");
         Console.WriteLine($"time: {run.Elapsed.TotalSeconds:F2} s -> {rate:N0} candles/s (target >= 150,000: {Verdict(rate >= 150_000)}); CPU of this process {run.Cpu.TotalSeconds:F2} s ({run.Cpu / run.Elapsed:P0} of one core)");
-        Console.WriteLine($"writer: {run.UpsertTime.TotalSeconds:F2} s in SQLite upserts ({run.UpsertTime / run.Elapsed:P0} of the run, {run.UpsertTime.TotalMicroseconds / candles:F1} us/candle), {run.OtherSinkTime.TotalSeconds:F2} s in coverage reads/flush; the rest waiting for pages (HTTP + parse) and validating");
+        Console.WriteLine($"writer: {run.UpsertTime.TotalSeconds:F2} s in sink upserts ({run.UpsertTime / run.Elapsed:P0} of the run, {run.UpsertTime.TotalMicroseconds / candles:F1} us/candle), {run.OtherSinkTime.TotalSeconds:F2} s in coverage reads/flush; the rest waiting for pages (HTTP + parse) and validating");
         Console.WriteLine($"memory: peak working set {peakMb:F0} MB (target < 200 MB: {Verdict(peakMb < 200)}), peak managed heap {run.PeakManagedBytes / 1048576.0:F0} MB, allocated {run.AllocatedBytes / 1048576.0:F0} MB ({(double)run.AllocatedBytes / candles:F0} B/candle), GCs gen0/1/2 {run.Gen0}/{run.Gen1}/{run.Gen2}");
         Console.WriteLine($"load after: {LoadAverage()}");
         return Complete(run, candles) && rate >= 150_000 && peakMb < 200;
     }
 
-    private static async Task<bool> LimitedAsync(int candles, int limit, double factor)
+    private static async Task<bool> LimitedAsync(int candles, int limit, double factor, bool store)
     {
         Console.WriteLine();
         Console.WriteLine("== (b) rate limit on, scaled clock ==");
@@ -116,7 +126,7 @@ public static class BackfillBench
             RequestTimeout = TimeSpan.FromSeconds(30 * factor), // 30 real seconds on the scaled clock
         };
         var virtualStart = clock.GetUtcNow();
-        var run = await BackfillAsync(server, candles, clock, options);
+        var run = await BackfillAsync(server, candles, clock, options, store);
         var virtualElapsed = clock.GetUtcNow() - virtualStart;
         var stats = await server.GetStatsAsync();
 
@@ -142,14 +152,14 @@ public static class BackfillBench
         return Complete(run, candles) && utilization >= 0.9 && tooMany == 0 && run.RateLimited == 0;
     }
 
-    private static async Task<RunResult> BackfillAsync(FakeServerProcess server, int candles, TimeProvider clock, BinanceOptions options)
+    private static async Task<RunResult> BackfillAsync(FakeServerProcess server, int candles, TimeProvider clock, BinanceOptions options, bool store)
     {
         using var folder = new TempFolder("e2e");
         using var registry = new ExchangeRegistry();
         var client = registry.Create("binance", server.BaseUrl, clock, options: options);
         try
         {
-            await using var sink = new TimingSink(new SqliteCandleSink(Path.Combine(folder.Path, "coinlake.db")));
+            await using var sink = new TimingSink(store ? new SqliteCandleSink(Path.Combine(folder.Path, "coinlake.db")) : new NullSink());
             var runner = new BackfillRunner(client, [sink], clock);
             var range = new TimeRange(FakeData.DefaultStart, FakeData.DefaultStart + (candles * MinuteMs));
             var sampler = new MemorySampler();
@@ -176,7 +186,8 @@ public static class BackfillBench
                 GC.CollectionCount(2) - gen2,
                 client.Stats.Requests,
                 client.Stats.RateLimited,
-                client.Stats.Retries);
+                client.Stats.Retries,
+                store);
         }
         finally
         {
@@ -186,7 +197,7 @@ public static class BackfillBench
 
     private static bool Complete(RunResult run, int candles)
     {
-        var complete = run.Report.Inserted == candles && run.Report.RemainingGaps.Count == 0 && run.Report.Invalid == 0;
+        var complete = run.Report.Inserted == candles && (!run.Stored || run.Report.RemainingGaps.Count == 0) && run.Report.Invalid == 0;
         if (!complete)
         {
             Console.WriteLine($"INCOMPLETE: inserted {run.Report.Inserted:N0} of {candles:N0}, {run.Report.RemainingGaps.Count} gaps, {run.Report.Invalid} invalid");
@@ -223,7 +234,8 @@ public static class BackfillBench
         int Gen2,
         long Requests,
         long RateLimited,
-        long Retries);
+        long Retries,
+        bool Stored);
 
     /// <summary>Samples the managed heap after every page the runner reports.</summary>
     private sealed class MemorySampler : IProgress<BackfillProgress>
