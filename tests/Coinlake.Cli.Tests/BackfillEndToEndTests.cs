@@ -97,7 +97,7 @@ public sealed class BackfillEndToEndTests : IAsyncLifetime, IDisposable
 
         foreach (var path in new[] { "out/parquet", "out/csv/BTCUSDT_1m.csv", "out/json/BTCUSDT_1m.json" })
         {
-            var reader = CandleStores.OpenReader(_cli.Path(path), new ReaderHints(null, "binance", "BTC/USDT", Timeframe.OneMinute));
+            var reader = CandleStores.OpenReader(_cli.Path(path), new ReaderHints { Exchange = "binance", Symbol = Symbol.Parse("BTC/USDT"), Timeframe = Timeframe.OneMinute });
             var series = new List<SeriesKey>();
             await foreach (var s in reader.ListSeriesAsync())
             {

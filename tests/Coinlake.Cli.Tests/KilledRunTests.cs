@@ -29,26 +29,32 @@ public sealed class KilledRunTests : IDisposable
                 end: 2023-03-22
                 base_url: {server.BaseUrl}
                 sinks:
-                  - {{ format: sqlite, output: out.db }}
-                  - {{ format: parquet, output: parquet }}
+                  - format: sqlite
+                    output: out.db
+                  - format: parquet
+                    output: parquet
             """);
 
-        var dll = Path.Combine(AppContext.BaseDirectory, "coinlake.dll");
+        var dll = CliExecutable();
         var start = new ProcessStartInfo("dotnet") { WorkingDirectory = _cli.Directory, RedirectStandardOutput = true, RedirectStandardError = true };
         start.ArgumentList.Add(dll);
         start.ArgumentList.Add("run");
         start.ArgumentList.Add(file);
         using (var process = Process.Start(start)!)
         {
-            _ = process.StandardOutput.ReadToEndAsync();
-            _ = process.StandardError.ReadToEndAsync();
+            var stdout = process.StandardOutput.ReadToEndAsync();
+            var stderr = process.StandardError.ReadToEndAsync();
             var deadline = Stopwatch.StartNew();
             while (server.CountRequests("klines") < 8 && !process.HasExited && deadline.Elapsed < TimeSpan.FromSeconds(60))
             {
                 await Task.Delay(20);
             }
 
-            process.HasExited.ShouldBeFalse("the run should still be going when it is killed");
+            if (process.HasExited)
+            {
+                Assert.Fail($"the run ended before it was killed (exit {process.ExitCode}):\n{await stdout}\n{await stderr}");
+            }
+
             process.Kill(entireProcessTree: true);
             await process.WaitForExitAsync();
         }
@@ -65,6 +71,27 @@ public sealed class KilledRunTests : IDisposable
         var audit = await _cli.RunAsync("audit", _cli.Path("parquet"), "--strict");
         audit.ExitCode.ShouldBe(0, audit.ToString());
         audit.Out.ShouldContain("30,240 rows");
+    }
+
+    /// <summary>
+    /// The CLI's own build output (tests/…/bin/CONFIG/net10.0 -> src/Coinlake.Cli/bin/CONFIG/net10.0): the copy in the
+    /// test folder lacks the CLI's own dependency layout (this test project also pulls in ASP.NET Core's framework).
+    /// </summary>
+    private static string CliExecutable()
+    {
+        var baseDirectory = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));
+        var framework = baseDirectory.Name;
+        var configuration = baseDirectory.Parent!.Name;
+        var root = baseDirectory;
+        while (root is not null && !File.Exists(Path.Combine(root.FullName, "Coinlake.slnx")))
+        {
+            root = root.Parent;
+        }
+
+        root.ShouldNotBeNull("the repository root (Coinlake.slnx) was not found above the test binaries");
+        var dll = Path.Combine(root.FullName, "src", "Coinlake.Cli", "bin", configuration, framework, "coinlake.dll");
+        File.Exists(dll).ShouldBeTrue($"{dll} is missing: build src/Coinlake.Cli first");
+        return dll;
     }
 
     private long Count(string sql)
