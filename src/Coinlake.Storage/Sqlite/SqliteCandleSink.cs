@@ -31,7 +31,8 @@ namespace Coinlake.Storage.Sqlite;
 /// connection holds the lock), one prepared <c>INSERT ... ON CONFLICT DO UPDATE</c> reused for every row; inserted
 /// and updated rows are told apart by one range query of the batch's existing open times. PRAGMAs:
 /// <c>journal_mode=WAL</c>, <c>synchronous=NORMAL</c>, <c>busy_timeout</c> (<see cref="SqliteCandleSinkOptions.BusyTimeoutMs"/>),
-/// so several processes can write one database. Known-empty ranges go to <c>coinlake_empty_ranges</c>
+/// so several processes can write one database; <c>cache_size</c> 64 MiB and <c>wal_autocheckpoint</c> 16384 pages
+/// so large backfills do not checkpoint every few thousand rows. Known-empty ranges go to <c>coinlake_empty_ranges</c>
 /// (<c>candle_table</c>, the series columns, <c>start_ms</c>, <c>end_ms</c>), merged on insert.
 /// </para>
 /// </summary>
@@ -379,7 +380,7 @@ public sealed partial class SqliteCandleSink : ICandleSink, ICandleReader
         {
             await connection.OpenAsync(cancellationToken);
             await ExecuteAsync(connection, string.Create(CultureInfo.InvariantCulture, $"PRAGMA busy_timeout = {_options.BusyTimeoutMs};"), cancellationToken);
-            await ExecuteAsync(connection, "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;", cancellationToken);
+            await ExecuteAsync(connection, "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA cache_size = -65536; PRAGMA wal_autocheckpoint = 16384;", cancellationToken);
             await ExecuteAsync(
                 connection,
                 $"""
