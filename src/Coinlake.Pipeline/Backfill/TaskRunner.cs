@@ -75,6 +75,11 @@ public sealed partial class TaskRunner(ITaskComponents components, TimeProvider?
             throw new NotSupportedException($"Task '{task.Name}' ({task.Location}): mode '{task.Mode.ToString().ToLowerInvariant()}' is not available in this version; only 'mode: rest' backfills run.");
         }
 
+        if (task.Stream is not (null or "ohlcv"))
+        {
+            throw new NotSupportedException($"Task '{task.Name}' ({task.Location}): 'stream: {task.Stream}' is not available in this version; rest tasks collect candles (stream: ohlcv).");
+        }
+
         var client = components.CreateCandleClient(task);
         var sinks = new List<ICandleSink>(task.Sinks.Count);
         try
