@@ -13,7 +13,7 @@ namespace Coinlake.Cli.Hosting;
 /// <summary>Wires the concrete exchange connectors and sinks a task file names.</summary>
 internal sealed class CliTaskComponents(TimeProvider time, ILoggerFactory loggers) : ITaskComponents
 {
-    public ICandleHistoryClient CreateCandleClient(TaskDefinition task) =>
+    public IExchangeClient CreateClient(TaskDefinition task) =>
         ExchangeRegistry.Shared.Create(task.Exchange, task.BaseUrl, time, loggers);
 
     public ICandleSink CreateSink(SinkDefinition sink) => sink.Format switch
@@ -24,4 +24,10 @@ internal sealed class CliTaskComponents(TimeProvider time, ILoggerFactory logger
         SinkFormat.Json => new JsonCandleSink(sink.Output, sink.PathTemplate),
         _ => throw new NotSupportedException($"Sink format '{sink.Format}' is not supported."),
     };
+
+    public ITradeSink CreateTradeSink(SinkDefinition sink) =>
+        throw new NotSupportedException($"Trades cannot be stored in {sink.FormatName} yet.");
+
+    public ITickerSink CreateTickerSink(SinkDefinition sink) =>
+        throw new NotSupportedException($"Tickers cannot be stored in {sink.FormatName} yet.");
 }
