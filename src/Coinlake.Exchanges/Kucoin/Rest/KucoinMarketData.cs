@@ -143,7 +143,6 @@ internal static class KucoinMarketData
 internal sealed class Envelope<T>
     where T : class
 {
-    [JsonNumberHandling(JsonNumberHandling.AllowReadingFromString)]
     [JsonConverter(typeof(CodeConverter))]
     public string? Code { get; set; }
 
