@@ -502,7 +502,7 @@ public sealed class FakeKucoinServer : IAsyncDisposable
         }
 
         w.WriteString("symbol", id);
-        w.WriteString("symbolName", KucoinSymbolsCapture.Instance.Entries.FirstOrDefault(e => e.Symbol == id)?.Name ?? id);
+        w.WriteString("symbolName", (KucoinSymbolsCapture.Instance.ById.TryGetValue(id, out var entry) ? entry.Name : id));
         if (hi > lo)
         {
             var window = minutes.AsSpan(lo, hi - lo);
@@ -518,7 +518,7 @@ public sealed class FakeKucoinServer : IAsyncDisposable
             var open = window[0].Open;
             var last = window[^1].Close;
             var change = last - open;
-            var increment = decimal.TryParse(KucoinSymbolsCapture.Instance.Entries.FirstOrDefault(e => e.Symbol == id)?.PriceIncrement,
+            var increment = decimal.TryParse(entry?.PriceIncrement,
                 NumberStyles.Number, CultureInfo.InvariantCulture, out var inc) ? inc : 0.01m;
             w.WriteString("buy", Dec(last));
             w.WriteString("bestBidSize", "1");

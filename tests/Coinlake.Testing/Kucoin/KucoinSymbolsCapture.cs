@@ -21,6 +21,7 @@ public sealed class KucoinSymbolsCapture
         V1Body = v1Body;
         Entries = entries;
         Ids = entries.Select(e => e.Symbol).ToFrozenSet(StringComparer.Ordinal);
+        ById = entries.DistinctBy(e => e.Symbol).ToFrozenDictionary(e => e.Symbol, StringComparer.Ordinal);
         Error = error;
     }
 
@@ -35,6 +36,9 @@ public sealed class KucoinSymbolsCapture
 
     /// <summary>The recorded symbol ids (e.g. <c>BTC-USDT</c>, <c>BCHSV-USDT</c>).</summary>
     public FrozenSet<string> Ids { get; }
+
+    /// <summary>The recorded symbols by id.</summary>
+    public FrozenDictionary<string, KucoinSymbolEntry> ById { get; }
 
     /// <summary>Why the capture could not be loaded, or null.</summary>
     public string? Error { get; }
