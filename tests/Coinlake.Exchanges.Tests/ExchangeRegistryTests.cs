@@ -6,8 +6,20 @@ namespace Coinlake.Exchanges.Tests;
 public sealed class ExchangeRegistryTests
 {
     [Fact]
-    public void KnownExchanges_ListsTheBinanceIds() =>
-        ExchangeRegistry.KnownExchanges.ShouldBe(["binance", "binanceus", "binanceusdm"]);
+    public void KnownExchanges_ListsEveryConnector() =>
+        ExchangeRegistry.KnownExchanges.ShouldBe(["binance", "binanceus", "binanceusdm", "kucoin"]);
+
+    [Fact]
+    public void Create_Kucoin_ReturnsTheKucoinClientWithItsCapabilities()
+    {
+        using var registry = new ExchangeRegistry();
+
+        using var client = (IDisposable)registry.Create("KuCoin", new Uri("http://127.0.0.1:9"), TimeProvider.System);
+
+        client.ShouldBeOfType<Coinlake.Exchanges.Kucoin.KucoinClient>();
+        client.ShouldBeAssignableTo<ITradeHistoryClient>();
+        client.ShouldBeAssignableTo<ITickerClient>();
+    }
 
     [Theory]
     [InlineData("binance", true)]
