@@ -428,10 +428,11 @@ public sealed class CoinbaseClient : IMarketCatalog, ICandleHistoryClient, ITrad
         var seconds = CoinbaseGranularity.Seconds(tf);
         var cursor = tf.Ceiling(range.Start);
         var coveredStart = range.Start;
+        long buckets = MaxCandlesPerRequest;
         while (cursor < range.End)
         {
             var closedUntil = ClosedUntil(tf);
-            var windowEnd = Math.Min(Math.Min(range.End, cursor + (MaxCandlesPerRequest * g)), closedUntil);
+            var windowEnd = Math.Min(Math.Min(range.End, cursor + (buckets * g)), closedUntil);
             if (windowEnd <= cursor)
             {
                 // Only the candle in progress (or the future) is left: nothing the venue can prove yet.
@@ -442,6 +443,19 @@ public sealed class CoinbaseClient : IMarketCatalog, ICandleHistoryClient, ITrad
             var url = _api.ProductUrl(productId, "candles", string.Create(CultureInfo.InvariantCulture,
                 $"granularity={seconds}&start={CoinbaseJson.FormatIso(cursor)}&end={CoinbaseJson.FormatIso(lastOpen)}"));
             var raw = await _api.GetAsync(url, (body, u) => CoinbaseCandleParser.Parse(body, u, Exchange), cancellationToken).ConfigureAwait(false);
+            if (raw.Count >= MaxCandlesPerRequest && raw[0].OpenTime > cursor && raw[0].OpenTime < windowEnd)
+            {
+                // A full answer missing the window's oldest buckets proves nothing before its first row: ask for those alone.
+                buckets = (raw[0].OpenTime - cursor) / g;
+                if (buckets < 1)
+                {
+                    throw new MalformedResponseException(Exchange, url, $"a full page of {raw.Count} candles starts after the requested start {TimeRange.FormatTime(cursor)}");
+                }
+
+                continue;
+            }
+
+            buckets = MaxCandlesPerRequest;
             var (page, next) = ToPage(raw, cursor, coveredStart, windowEnd, tf, url);
             CoinbaseLog.CandlePage(_logger, Exchange, url, page.Candles.Count, page.Covered.ToString());
             if (page.Candles.Count > 0 || !page.Covered.IsEmpty)
