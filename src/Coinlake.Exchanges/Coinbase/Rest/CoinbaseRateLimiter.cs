@@ -14,7 +14,7 @@ internal sealed class CoinbaseRateLimiter : IDisposable
     private readonly TokenBucketRateLimiter _bucket;
     private readonly ITimer _refill;
     private readonly TimeProvider _time;
-    private long _pausedUntil = long.MinValue;
+    private long _pausedUntil;
 
     /// <summary>Creates a limiter.</summary>
     /// <param name="requestsPerSecond">Sustained rate (tokens per second).</param>
