@@ -1,5 +1,6 @@
 using System.Net;
 using Coinlake.Exchanges.Binance;
+using Coinlake.Exchanges.Coinbase;
 using Coinlake.Exchanges.Http;
 using Coinlake.Exchanges.Kucoin;
 using Coinlake.Text;
@@ -36,8 +37,8 @@ public sealed class ExchangeRegistry : IDisposable
     /// <summary>The process-wide registry.</summary>
     public static ExchangeRegistry Shared => SharedInstance.Value;
 
-    /// <summary>Every exchange id a connector exists for, lower case: <c>binance</c>, <c>binanceus</c>, <c>binanceusdm</c>, <c>kucoin</c>.</summary>
-    public static IReadOnlyList<string> KnownExchanges { get; } = [.. BinanceClient.ExchangeIds, .. KucoinClient.ExchangeIds];
+    /// <summary>Every exchange id a connector exists for, lower case: <c>binance</c>, <c>binanceus</c>, <c>binanceusdm</c>, <c>kucoin</c>, <c>coinbase</c>.</summary>
+    public static IReadOnlyList<string> KnownExchanges { get; } = [.. BinanceClient.ExchangeIds, .. KucoinClient.ExchangeIds, .. CoinbaseClient.ExchangeIds];
 
     /// <summary>True when <paramref name="exchangeId"/> (case-insensitive) is one of <see cref="KnownExchanges"/>.</summary>
     public static bool IsKnown(string? exchangeId) =>
@@ -75,6 +76,12 @@ public sealed class ExchangeRegistry : IDisposable
             if (KucoinClient.ExchangeIds.Contains(id, StringComparer.Ordinal))
             {
                 return KucoinClient.CreateShared(id, http, ownsHttpClient: true, baseUrl, null, timeProvider, loggerFactory.CreateLogger<KucoinClient>(), _limiters);
+            }
+
+            if (CoinbaseClient.ExchangeIds.Contains(id, StringComparer.Ordinal))
+            {
+                // Tasks run one after another, so each client's own 10 requests/s bucket keeps the process within the IP limit.
+                return CoinbaseClient.CreateShared(id, http, ownsHttpClient: true, baseUrl, null, timeProvider, loggerFactory.CreateLogger<CoinbaseClient>(), sharedLimiter: null);
             }
 
             return BinanceClient.CreateShared(exchangeId, http, ownsHttpClient: true, baseUrl, options, timeProvider, loggerFactory.CreateLogger<BinanceClient>(), _limiters);

@@ -7,16 +7,18 @@ public sealed class ExchangeRegistryTests
 {
     [Fact]
     public void KnownExchanges_ListsEveryConnector() =>
-        ExchangeRegistry.KnownExchanges.ShouldBe(["binance", "binanceus", "binanceusdm", "kucoin"]);
+        ExchangeRegistry.KnownExchanges.ShouldBe(["binance", "binanceus", "binanceusdm", "kucoin", "coinbase"]);
 
-    [Fact]
-    public void Create_Kucoin_ReturnsTheKucoinClientWithItsCapabilities()
+    [Theory]
+    [InlineData("KuCoin", typeof(Coinlake.Exchanges.Kucoin.KucoinClient))]
+    [InlineData("coinbase", typeof(Coinlake.Exchanges.Coinbase.CoinbaseClient))]
+    public void Create_OtherExchanges_ReturnTheirClientWithTradesAndTickers(string id, Type type)
     {
         using var registry = new ExchangeRegistry();
 
-        using var client = (IDisposable)registry.Create("KuCoin", new Uri("http://127.0.0.1:9"), TimeProvider.System);
+        using var client = (IDisposable)registry.Create(id, new Uri("http://127.0.0.1:9"), TimeProvider.System);
 
-        client.ShouldBeOfType<Coinlake.Exchanges.Kucoin.KucoinClient>();
+        client.ShouldBeOfType(type);
         client.ShouldBeAssignableTo<ITradeHistoryClient>();
         client.ShouldBeAssignableTo<ITickerClient>();
     }
