@@ -48,8 +48,10 @@ public sealed partial class BinanceClient
     /// </para>
     /// <para>
     /// Covered: a window answered with fewer than 1000 trades covers the whole window; a full page covers up to (not
-    /// including) its last trade's timestamp, since more trades of that millisecond may follow on the next page; a
-    /// page reaching the range end covers to the range end. Coverage never reaches past <c>now -</c>
+    /// including) its last trade's timestamp, since more trades of that millisecond may follow: its trades of that
+    /// millisecond are left to the next page, which asks from the first of them, so every trade of a page lies in its
+    /// Covered (except when one millisecond alone fills a page of 1000, then passed on whole); a page reaching the
+    /// range end covers to the range end. Coverage never reaches past <c>now -</c>
     /// <see cref="TradeSettleMs"/> unless a trade was returned for that time; then paging stops.
     /// </para>
     /// </remarks>
@@ -144,8 +146,21 @@ public sealed partial class BinanceClient
 
         if (raw.Count >= AggTradeLimit)
         {
-            // Full page: trades of the last millisecond may continue on the next page.
-            var end = Math.Max(cursor, raw[^1].Timestamp);
+            // Full page: trades of its last millisecond may continue on the next page, so that millisecond is not
+            // covered, and its trades are left to the next page (which starts at the first of them).
+            var lastTime = raw[^1].Timestamp;
+            var end = Math.Max(cursor, lastTime);
+            var held = raw.FindIndex(t => t.Timestamp == lastTime);
+            if (held > 0)
+            {
+                var kept = raw.GetRange(0, held);
+                kept.RemoveAll(t => t.Timestamp < cursor);
+                var heldId = long.Parse(raw[held].Id, NumberStyles.None, CultureInfo.InvariantCulture);
+                return (new TradePage(kept, new TimeRange(cursor, end)), end, heldId, false);
+            }
+
+            // A whole page within one millisecond (over 1000 aggregate trades in 1 ms): pass it on as it is; its
+            // trades lie at the end of Covered, which the next page starts from.
             return (new TradePage(trades, new TimeRange(cursor, end)), end, batch.LastId + 1, false);
         }
 
