@@ -220,16 +220,7 @@ internal sealed class ParquetTradeFormat : IRecordFileFormat<TradeSeriesKey, str
     {
         var n = checked((int)group.RowCount);
         var result = new string[n];
-        if (field.ClrType == typeof(string))
-        {
-            var values = new string?[n];
-            await group.ReadAsync(field, values.AsMemory(), cancellationToken: cancellationToken);
-            for (var i = 0; i < n; i++)
-            {
-                result[i] = values[i] ?? throw new InvalidDataException($"{path}: trade_id is null in row {i}.");
-            }
-        }
-        else if (field.ClrType == typeof(long))
+        if (field.ClrType == typeof(long))
         {
             var values = await ParquetCandleFormat.ReadColumnAsync<long>(group, field, n, cancellationToken);
             for (var i = 0; i < n; i++)
@@ -239,7 +230,12 @@ internal sealed class ParquetTradeFormat : IRecordFileFormat<TradeSeriesKey, str
         }
         else
         {
-            throw new InvalidDataException($"{path}: trade_id is {field.ClrType.Name}; expected a string or INT64.");
+            var values = new string?[n];
+            await group.ReadAsync(field, values.AsMemory(), cancellationToken: cancellationToken);
+            for (var i = 0; i < n; i++)
+            {
+                result[i] = values[i] ?? throw new InvalidDataException($"{path}: trade_id is null in row {i}.");
+            }
         }
 
         return result;

@@ -283,10 +283,13 @@ public sealed partial class SqliteTradeSink : ITradeSink, ITradeReader
                     exact TEXT,
                     PRIMARY KEY (exchange, symbol, market_type, trade_id)
                 ) WITHOUT ROWID;
-                CREATE INDEX IF NOT EXISTS {SqliteNames.Quote(_table + "_by_time")} ON {_quoted} (exchange, symbol, market_type, timestamp);
                 """,
                 cancellationToken);
             await SqliteWriting.RequireColumnsAsync(connection, _table, DatabasePath, "trade", Columns, cancellationToken);
+            await SqliteWriting.ExecuteAsync(
+                connection,
+                $"CREATE INDEX IF NOT EXISTS {SqliteNames.Quote(_table + "_by_time")} ON {_quoted} (exchange, symbol, market_type, timestamp);",
+                cancellationToken);
             _existing = SqliteWriting.Prepare(
                 connection,
                 $"SELECT trade_id FROM {_quoted} WHERE {SeriesWhere} AND trade_id IN (SELECT value FROM json_each($ids))",
