@@ -25,9 +25,19 @@ internal sealed class CliTaskComponents(TimeProvider time, ILoggerFactory logger
         _ => throw new NotSupportedException($"Sink format '{sink.Format}' is not supported."),
     };
 
-    public ITradeSink CreateTradeSink(SinkDefinition sink) =>
-        throw new NotSupportedException($"Trades cannot be stored in {sink.FormatName} yet.");
+    public ITradeSink CreateTradeSink(SinkDefinition sink) => sink.Format switch
+    {
+        SinkFormat.Sqlite => new SqliteTradeSink(sink.Output, sink.Table ?? "trades", logger: loggers.CreateLogger<SqliteTradeSink>()),
+        SinkFormat.Parquet => new ParquetTradeSink(sink.Output, sink.PathTemplate),
+        SinkFormat.Csv => new CsvTradeSink(sink.Output, sink.PathTemplate),
+        SinkFormat.Json => new JsonTradeSink(sink.Output, sink.PathTemplate),
+        _ => throw new NotSupportedException($"Sink format '{sink.Format}' is not supported for trades."),
+    };
 
-    public ITickerSink CreateTickerSink(SinkDefinition sink) =>
-        throw new NotSupportedException($"Tickers cannot be stored in {sink.FormatName} yet.");
+    public ITickerSink CreateTickerSink(SinkDefinition sink) => sink.Format switch
+    {
+        SinkFormat.Sqlite => new SqliteTickerSink(sink.Output, sink.Table ?? "tickers", logger: loggers.CreateLogger<SqliteTickerSink>()),
+        SinkFormat.Csv => new CsvTickerSink(sink.Output, sink.PathTemplate),
+        _ => throw new NotSupportedException($"Ticker snapshots are stored in sqlite or csv; '{sink.FormatName}' is not supported for tickers (use format: sqlite or csv)."),
+    };
 }
