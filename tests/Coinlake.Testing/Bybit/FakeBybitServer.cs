@@ -362,6 +362,7 @@ public sealed class FakeBybitServer : IAsyncDisposable
             }
 
             _bannedUntil = now + (long)Options.BanDuration.TotalMilliseconds;
+            _windowCount = 0; // counting starts afresh when the ban is lifted
             return false;
         }
     }

@@ -1,32 +1,31 @@
-using System.Threading.RateLimiting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Coinlake.Exchanges.Bybit.Rest;
 
 /// <summary>
-/// The request-count limit of one Bybit host: Bybit counts requests, not weights — "600 requests within a 5-second
-/// window per IP" ("Rate Limit Rules" / "HTTP IP limit") — so a <see cref="SlidingWindowRateLimiter"/> of
-/// <c>permits</c> per <c>window</c> (5 segments) guards every request, and <see cref="PauseUntil"/> holds every request
-/// while a ban (HTTP 403) or an asked-for wait runs. The limiter's segments are advanced by a timer of the injected
-/// <see cref="TimeProvider"/> (no auto-replenishment on the wall clock), so tests with fake or accelerated clocks see
-/// consistent behaviour. Thread-safe; share one instance per host.
+/// The request-count limit of one Bybit host. Bybit counts requests, not weights — "600 requests within a 5-second
+/// window per IP" ("Rate Limit Rules" / "HTTP IP limit") — so this is a sliding log: it remembers when each of the last
+/// <c>permits</c> requests was sent and lets a request go only when the one <c>permits</c> places earlier is more than
+/// <c>window</c> + a 5 % jitter guard old. That bounds the requests of ANY interval of length <c>window</c> by
+/// <c>permits</c>, however the venue aligns its windows, and the guard absorbs network jitter between send and arrival.
+/// <see cref="PauseUntil"/> holds every request while a ban (HTTP 403) or an asked-for wait runs. All time comes from the
+/// injected <see cref="TimeProvider"/> (System.Threading.RateLimiting's window limiters gate replenishment on
+/// <c>Stopwatch</c>, which fake and accelerated clocks cannot drive). Thread-safe; share one instance per host.
 /// </summary>
 internal sealed class BybitRequestLimiter : IDisposable
 {
-    private const int Segments = 5;
-
-    private readonly SlidingWindowRateLimiter _limiter;
-    private readonly ITimer _timer;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly Lock _gate = new();
+    private readonly Queue<long> _sent;
+    private readonly long _spanMs;
     private long _pausedUntil = long.MinValue;
 
     /// <summary>Creates a limiter.</summary>
     /// <param name="name">Name for logs, e.g. <c>api.bybit.com</c>.</param>
     /// <param name="permits">Requests allowed per <paramref name="window"/>.</param>
-    /// <param name="window">Sliding window length.</param>
+    /// <param name="window">Window length (Bybit: 5 s).</param>
     /// <param name="timeProvider">Clock and timers.</param>
     /// <param name="logger">Receives a line for every wait.</param>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="permits"/> or <paramref name="window"/> is not positive.</exception>
@@ -39,17 +38,8 @@ internal sealed class BybitRequestLimiter : IDisposable
         Window = window;
         _time = timeProvider;
         _logger = logger ?? NullLogger.Instance;
-        _limiter = new SlidingWindowRateLimiter(new SlidingWindowRateLimiterOptions
-        {
-            PermitLimit = permits,
-            Window = window,
-            SegmentsPerWindow = Segments,
-            AutoReplenishment = false,
-            QueueLimit = int.MaxValue,
-            QueueProcessingOrder = QueueProcessingOrder.OldestFirst,
-        });
-        var segment = window / Segments;
-        _timer = _time.CreateTimer(static s => ((SlidingWindowRateLimiter)s!).TryReplenish(), _limiter, segment, segment);
+        _sent = new Queue<long>(permits);
+        _spanMs = (long)Math.Ceiling(window.TotalMilliseconds * 1.05);
     }
 
     /// <summary>Name used in logs.</summary>
@@ -58,7 +48,7 @@ internal sealed class BybitRequestLimiter : IDisposable
     /// <summary>Requests allowed per <see cref="Window"/>.</summary>
     public int Permits { get; }
 
-    /// <summary>The sliding window.</summary>
+    /// <summary>The window.</summary>
     public TimeSpan Window { get; }
 
     /// <summary>When requests may resume after <see cref="PauseUntil"/>, or null when not paused.</summary>
@@ -73,39 +63,45 @@ internal sealed class BybitRequestLimiter : IDisposable
         }
     }
 
-    /// <summary>Waits while paused, then takes one request permit (waiting for the window to slide when none is left).</summary>
+    /// <summary>Waits while paused or while <see cref="Permits"/> requests were sent in the last window, then counts one request.</summary>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled while waiting.</exception>
     public async ValueTask AcquireAsync(CancellationToken cancellationToken = default)
     {
         while (true)
         {
             long wait;
+            bool paused;
             lock (_gate)
             {
-                wait = _pausedUntil - Now();
+                var now = Now();
+                paused = _pausedUntil > now;
+                if (paused)
+                {
+                    wait = _pausedUntil - now;
+                }
+                else
+                {
+                    while (_sent.Count > 0 && _sent.Peek() + _spanMs <= now)
+                    {
+                        _sent.Dequeue();
+                    }
+
+                    if (_sent.Count < Permits)
+                    {
+                        _sent.Enqueue(now);
+                        return;
+                    }
+
+                    wait = _sent.Peek() + _spanMs - now;
+                }
             }
 
-            if (wait <= 0)
+            if (!paused)
             {
-                break;
+                BybitLog.PermitWait(_logger, Name, Permits, Window);
             }
 
-            await Task.Delay(TimeSpan.FromMilliseconds(wait), _time, cancellationToken).ConfigureAwait(false);
-        }
-
-        using (var lease = _limiter.AttemptAcquire(1))
-        {
-            if (lease.IsAcquired)
-            {
-                return;
-            }
-        }
-
-        BybitLog.PermitWait(_logger, Name, Permits, Window);
-        using var queued = await _limiter.AcquireAsync(1, cancellationToken).ConfigureAwait(false);
-        if (!queued.IsAcquired)
-        {
-            throw new InvalidOperationException($"The request limiter of {Name} refused a permit.");
+            await Task.Delay(TimeSpan.FromMilliseconds(Math.Max(1, wait)), _time, cancellationToken).ConfigureAwait(false);
         }
     }
 
@@ -119,11 +115,9 @@ internal sealed class BybitRequestLimiter : IDisposable
         }
     }
 
-    /// <summary>Stops the replenishing timer and fails waiting requests.</summary>
+    /// <summary>Nothing to release (no timers); kept so owners can dispose limiters uniformly.</summary>
     public void Dispose()
     {
-        _timer.Dispose();
-        _limiter.Dispose();
     }
 
     private long Now() => _time.GetUtcNow().ToUnixTimeMilliseconds();
