@@ -1,5 +1,6 @@
 using System.Net;
 using Coinlake.Exchanges.Binance;
+using Coinlake.Exchanges.Bybit;
 using Coinlake.Exchanges.Coinbase;
 using Coinlake.Exchanges.Http;
 using Coinlake.Exchanges.Kucoin;
@@ -37,8 +38,8 @@ public sealed class ExchangeRegistry : IDisposable
     /// <summary>The process-wide registry.</summary>
     public static ExchangeRegistry Shared => SharedInstance.Value;
 
-    /// <summary>Every exchange id a connector exists for, lower case: <c>binance</c>, <c>binanceus</c>, <c>binanceusdm</c>, <c>kucoin</c>, <c>coinbase</c>.</summary>
-    public static IReadOnlyList<string> KnownExchanges { get; } = [.. BinanceClient.ExchangeIds, .. KucoinClient.ExchangeIds, .. CoinbaseClient.ExchangeIds];
+    /// <summary>Every exchange id a connector exists for, lower case: <c>binance</c>, <c>binanceus</c>, <c>binanceusdm</c>, <c>kucoin</c>, <c>coinbase</c>, <c>bybit</c>.</summary>
+    public static IReadOnlyList<string> KnownExchanges { get; } = [.. BinanceClient.ExchangeIds, .. KucoinClient.ExchangeIds, .. CoinbaseClient.ExchangeIds, .. BybitClient.ExchangeIds];
 
     /// <summary>True when <paramref name="exchangeId"/> (case-insensitive) is one of <see cref="KnownExchanges"/>.</summary>
     public static bool IsKnown(string? exchangeId) =>
@@ -76,6 +77,11 @@ public sealed class ExchangeRegistry : IDisposable
             if (KucoinClient.ExchangeIds.Contains(id, StringComparer.Ordinal))
             {
                 return KucoinClient.CreateShared(id, http, ownsHttpClient: true, baseUrl, null, timeProvider, loggerFactory.CreateLogger<KucoinClient>(), _limiters);
+            }
+
+            if (BybitClient.ExchangeIds.Contains(id, StringComparer.Ordinal))
+            {
+                return BybitClient.CreateShared(id, http, ownsHttpClient: true, baseUrl, null, timeProvider, loggerFactory.CreateLogger<BybitClient>(), limiter: null);
             }
 
             if (CoinbaseClient.ExchangeIds.Contains(id, StringComparer.Ordinal))

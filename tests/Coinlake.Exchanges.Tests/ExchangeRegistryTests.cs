@@ -7,11 +7,12 @@ public sealed class ExchangeRegistryTests
 {
     [Fact]
     public void KnownExchanges_ListsEveryConnector() =>
-        ExchangeRegistry.KnownExchanges.ShouldBe(["binance", "binanceus", "binanceusdm", "kucoin", "coinbase"]);
+        ExchangeRegistry.KnownExchanges.ShouldBe(["binance", "binanceus", "binanceusdm", "kucoin", "coinbase", "bybit"]);
 
     [Theory]
     [InlineData("KuCoin", typeof(Coinlake.Exchanges.Kucoin.KucoinClient))]
     [InlineData("coinbase", typeof(Coinlake.Exchanges.Coinbase.CoinbaseClient))]
+    [InlineData("bybit", typeof(Coinlake.Exchanges.Bybit.BybitClient))]
     public void Create_OtherExchanges_ReturnTheirClientWithTradesAndTickers(string id, Type type)
     {
         using var registry = new ExchangeRegistry();
