@@ -501,15 +501,15 @@ public sealed class OkxClient : IMarketCatalog, ICandleHistoryClient, ITradeHist
             return market;
         }
 
-        var candidates = table.Markets.Select(m => m.Symbol.ToString());
-        if (type != symbol.ImpliedMarketType)
+        // Compare in the requested type's syntax, so BTC/USDT asked as a swap suggests BTC/USDT:USDT before BTC/USD:BTC.
+        var needle = type switch
         {
-            // Suggest from the type the symbol's syntax names as well (BTC/USDT asked as a swap → BTC/USDT:USDT).
-            candidates = candidates.Concat((await GetTableAsync(symbol.ImpliedMarketType, cancellationToken).ConfigureAwait(false)).Markets
-                .Select(m => m.Symbol.ToString()));
-        }
-
-        throw new UnknownSymbolException(Exchange, symbol.ToString(), Fuzzy.Closest(symbol.ToString(), candidates));
+            MarketType.Spot => new Symbol(symbol.Base, symbol.Quote),
+            MarketType.Swap => new Symbol(symbol.Base, symbol.Quote, symbol.Settle ?? symbol.Quote),
+            _ => symbol,
+        };
+        var candidates = table.Markets.Select(m => m.Symbol.ToString());
+        throw new UnknownSymbolException(Exchange, symbol.ToString(), Fuzzy.Closest(needle.ToString(), candidates));
     }
 
     private Task<MarketTable> GetTableAsync(MarketType type, CancellationToken cancellationToken)

@@ -98,8 +98,10 @@ internal sealed class OkxCatalog
             }
 
             o["instType"] = swap ? "SWAP" : "FUTURES";
-            o["uly"] = o["instFamily"] = $"{b}-{q}";
-            o["baseCcy"] = o["quoteCcy"] = "";
+            o["uly"] = $"{b}-{q}";
+            o["instFamily"] = $"{b}-{q}";
+            o["baseCcy"] = "";
+            o["quoteCcy"] = "";
             o["settleCcy"] = inverse ? b : q;
             o["ctType"] = inverse ? "inverse" : "linear";
             o["ctVal"] = inverse ? "100" : "0.01";

@@ -33,7 +33,9 @@ internal sealed class OkxRateLimiters : IDisposable
             _limiters[endpoint] = new SlidingWindowRateLimiter(new SlidingWindowRateLimiterOptions
             {
                 PermitLimit = limit,
-                Window = segment * (Segments + 1),
+                // Segments move only when our timer (on the injected clock) says so: the limiter's own check of real
+                // elapsed time against Window / SegmentsPerWindow is made to always pass with a one-tick period.
+                Window = TimeSpan.FromTicks(Segments + 1),
                 SegmentsPerWindow = Segments + 1,
                 AutoReplenishment = false,
                 QueueLimit = int.MaxValue,
