@@ -158,6 +158,26 @@ public sealed class OkxClientUnitTests : IDisposable
         client.Stats.RateLimited.ShouldBe(2);
     }
 
+    [Fact]
+    public async Task RateLimiters_PastTheLimit_WaitAWholeWindowOnTheInjectedClock()
+    {
+        var clock = new Microsoft.Extensions.Time.Testing.FakeTimeProvider();
+        using var limiters = new OkxRateLimiters(TimeSpan.FromSeconds(2), 1.0, clock);
+        for (var i = 0; i < 10; i++)
+        {
+            await limiters.AcquireAsync(OkxEndpoint.HistoryIndexCandles, CancellationToken.None); // documented: 10 per 2 s
+        }
+
+        var waiting = limiters.AcquireAsync(OkxEndpoint.HistoryIndexCandles, CancellationToken.None).AsTask();
+        clock.Advance(TimeSpan.FromSeconds(2));
+        var afterOneWindow = waiting.IsCompleted;
+        clock.Advance(TimeSpan.FromMilliseconds(200));
+        await waiting.WaitAsync(TimeSpan.FromSeconds(10));
+
+        afterOneWindow.ShouldBeFalse(); // any 2-second span holds at most 10, whatever the venue's window phase
+        limiters.AvailablePermits(OkxEndpoint.Candles).ShouldBe(40);
+    }
+
     [Theory]
     [InlineData(200, "51001", false)]
     [InlineData(400, "51000", false)]
