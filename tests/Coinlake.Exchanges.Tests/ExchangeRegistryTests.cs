@@ -7,12 +7,13 @@ public sealed class ExchangeRegistryTests
 {
     [Fact]
     public void KnownExchanges_ListsEveryConnector() =>
-        ExchangeRegistry.KnownExchanges.ShouldBe(["binance", "binanceus", "binanceusdm", "kucoin", "coinbase", "bybit"]);
+        ExchangeRegistry.KnownExchanges.ShouldBe(["binance", "binanceus", "binanceusdm", "kucoin", "coinbase", "bybit", "okx"]);
 
     [Theory]
     [InlineData("KuCoin", typeof(Coinlake.Exchanges.Kucoin.KucoinClient))]
     [InlineData("coinbase", typeof(Coinlake.Exchanges.Coinbase.CoinbaseClient))]
     [InlineData("bybit", typeof(Coinlake.Exchanges.Bybit.BybitClient))]
+    [InlineData("OKX", typeof(Coinlake.Exchanges.Okx.OkxClient))]
     public void Create_OtherExchanges_ReturnTheirClientWithTradesAndTickers(string id, Type type)
     {
         using var registry = new ExchangeRegistry();
@@ -27,7 +28,8 @@ public sealed class ExchangeRegistryTests
     [Theory]
     [InlineData("binance", true)]
     [InlineData(" BinanceUS ", true)]
-    [InlineData("okx", false)]
+    [InlineData("okx", true)]
+    [InlineData("ftx", false)]
     [InlineData(null, false)]
     public void IsKnown_Id_CaseInsensitive(string? id, bool known) => ExchangeRegistry.IsKnown(id).ShouldBe(known);
 

@@ -32,7 +32,14 @@ public interface ITradeHistoryClient : IExchangeClient
     /// <summary>How far back trades can be fetched for <paramref name="type"/>.</summary>
     TradeHistoryDepth TradeDepth(MarketType type);
 
-    /// <summary>Pages of trades in <see cref="TradeRequest.Range"/>, oldest first (for <see cref="TradeHistoryDepth.RecentOnly"/>: what the recent window holds).</summary>
+    /// <summary>
+    /// True (the default) when pages come oldest first, so a collection killed mid-way can resume after the newest
+    /// stored trade; false for venues that can only page backwards (OKX history-trades), whose interrupted
+    /// collections are fetched again whole (writes are idempotent upserts, so nothing is duplicated).
+    /// </summary>
+    bool PagesOldestFirst => true;
+
+    /// <summary>Pages of trades in <see cref="TradeRequest.Range"/>, oldest first unless <see cref="PagesOldestFirst"/> is false (for <see cref="TradeHistoryDepth.RecentOnly"/>: what the recent window holds).</summary>
     /// <exception cref="UnknownSymbolException">The symbol is not listed.</exception>
     /// <exception cref="ExchangeException">The exchange failed for good.</exception>
     IAsyncEnumerable<TradePage> GetTradesAsync(TradeRequest request, CancellationToken cancellationToken = default);

@@ -278,6 +278,9 @@ public sealed class OkxClient : IMarketCatalog, ICandleHistoryClient, ITradeHist
     /// </summary>
     public TradeHistoryDepth TradeDepth(MarketType type) => TradeHistoryDepth.Full;
 
+    /// <summary>False: OKX's history-trades endpoint pages backwards only (see <see cref="GetTradesAsync"/>).</summary>
+    public bool PagesOldestFirst => false;
+
     /// <inheritdoc/>
     /// <remarks>
     /// <para>

@@ -10,7 +10,8 @@ namespace Coinlake.Pipeline.Trades;
 
 /// <summary>
 /// Collects public trade history into trade sinks (keyed by trade id, so re-runs never duplicate). A re-run resumes
-/// from the newest stored trade; <c>--refresh</c> starts again from the task's start. Exchanges that serve only
+/// from the newest stored trade (for venues that page oldest first; others fetch the range again, idempotently);
+/// <c>--refresh</c> starts again from the task's start. Exchanges that serve only
 /// recent trades (<see cref="TradeHistoryDepth.RecentOnly"/>) give what their window holds, and the report says so.
 /// </summary>
 public sealed partial class TradeBackfillRunner
@@ -42,7 +43,7 @@ public sealed partial class TradeBackfillRunner
         var now = _time.GetUtcNow().ToUnixTimeMilliseconds();
         var end = Math.Min(requested.End, now);
         var start = requested.Start;
-        if (!refresh)
+        if (!refresh && _client.PagesOldestFirst)
         {
             // Every sink must hold the series to resume; the one that is furthest behind decides.
             long? resume = long.MaxValue;
