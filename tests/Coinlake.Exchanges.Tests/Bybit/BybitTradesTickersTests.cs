@@ -11,7 +11,7 @@ namespace Coinlake.Exchanges.Tests.Bybit;
 /// <summary>Recent trades and tickers against <see cref="FakeBybitServer"/> serving real trades and candles.</summary>
 public sealed class BybitTradesTickersTests : IAsyncLifetime
 {
-    private static readonly IReadOnlyList<Trade> XrpEth = TradeFiles.FreqtradeXrpEth();
+    private static readonly IReadOnlyList<Trade> XrpEth = Coinlake.Testing.TradeData.FreqtradeXrpEth();
 
     private readonly HttpClient _http = new();
     private FakeTimeProvider _clock = null!;
@@ -46,17 +46,6 @@ public sealed class BybitTradesTickersTests : IAsyncLifetime
         }
 
         return pages;
-    }
-
-    [Fact]
-    public void TradeFiles_RealFiles_LoadEveryTrade()
-    {
-        XrpEth.Count.ShouldBe(12_477);
-        XrpEth[0].ShouldBe(new Trade("13519807", 1570752011620, 0.00141342m, 23.0m, TradeSide.Sell));
-        var kraken = TradeFiles.KrakenBchEur();
-        kraken.Count.ShouldBe(148);
-        kraken[0].ShouldBe(new Trade("1", 1672531436000, 90.54m, 1.1044842m, TradeSide.Buy));
-        kraken[1].Side.ShouldBe(TradeSide.Sell); // 90.45 < 90.54
     }
 
     [Theory]

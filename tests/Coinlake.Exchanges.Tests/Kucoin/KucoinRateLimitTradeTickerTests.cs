@@ -82,7 +82,7 @@ public sealed class KucoinRateLimitTradeTickerTests : IDisposable
     [Fact]
     public async Task GetTradesAsync_PolledFasterThan100Trades_CompleteAndDuplicateFree()
     {
-        var trades = TradeFiles.FreqtradeXrpEth();
+        var trades = Coinlake.Testing.TradeData.FreqtradeXrpEth();
         trades.Count.ShouldBe(12_477);
         var clock = new FakeTimeProvider(DateTimeOffset.FromUnixTimeMilliseconds(trades[50].Timestamp));
         await using var server = await FakeKucoinServer.StartAsync(new FakeKucoinOptions { TimeProvider = clock });
@@ -128,7 +128,7 @@ public sealed class KucoinRateLimitTradeTickerTests : IDisposable
     [Fact]
     public async Task GetTradesAsync_OneLateCall_ReturnsTheLast100AndClaimsOnlyTheirSpan()
     {
-        var trades = TradeFiles.KrakenBchEur();
+        var trades = Coinlake.Testing.TradeData.KrakenBchEur();
         var clock = new FakeTimeProvider(DateTimeOffset.FromUnixTimeMilliseconds(trades[^1].Timestamp + 5_000));
         await using var server = await FakeKucoinServer.StartAsync(new FakeKucoinOptions { TimeProvider = clock });
         server.AddTrades("BCH-EUR", trades);

@@ -314,7 +314,7 @@ public sealed class OkxFakeServerTests : IAsyncLifetime
     [Fact]
     public async Task GetMarketAsync_InstrumentAddedByTest_IsListedInTodaysSchema()
     {
-        _server.AddTrades("BCH-EUR", OkxTradeData.KrakenBchEur());
+        _server.AddTrades("BCH-EUR", Coinlake.Testing.TradeData.KrakenBchEur());
         _server.AddSeries("DOGE-USDT-250926", Btc.Take(10).ToList());
         using var client = Client();
 

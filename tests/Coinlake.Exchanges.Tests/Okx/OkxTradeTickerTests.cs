@@ -13,7 +13,7 @@ public sealed class OkxTradeTickerTests : IAsyncLifetime
 {
     private const long Day = 86_400_000;
 
-    private static readonly IReadOnlyList<Trade> Xrp = OkxTradeData.FreqtradeXrpEth();
+    private static readonly IReadOnlyList<Trade> Xrp = Coinlake.Testing.TradeData.FreqtradeXrpEth();
     private static readonly TimeRange AllXrp = new(Xrp[0].Timestamp, Xrp[^1].Timestamp + 1);
 
     private readonly HttpClient _http = new() { Timeout = Timeout.InfiniteTimeSpan };
@@ -100,7 +100,7 @@ public sealed class OkxTradeTickerTests : IAsyncLifetime
     [Fact]
     public async Task GetTradesAsync_KrakenTradesOnAddedInstrument_EqualSource()
     {
-        var bch = OkxTradeData.KrakenBchEur();
+        var bch = Coinlake.Testing.TradeData.KrakenBchEur();
         _server.AddTrades("BCH-EUR", bch);
         _server.Options.TimeProvider = ShiftedClock.At(bch[^1].Timestamp + Day);
         using var client = OkxClient.Create("okx", _http, _server.BaseUrl, timeProvider: _server.Options.TimeProvider);

@@ -13,7 +13,6 @@ namespace Coinlake.Testing.Coinbase;
 /// </summary>
 public static class CoinbaseTestData
 {
-    private static readonly Lazy<IReadOnlyList<Trade>> _xrpEth = new(LoadFreqtradeTrades);
     private static readonly Lazy<IReadOnlyList<Trade>> _bchEur = new(LoadKrakenTrades);
     private static readonly Lazy<IReadOnlyDictionary<string, FakeCoinbaseTicker>> _tickers = new(LoadTickers);
     private static readonly Lazy<string> _productsToday = new(() => ToTodaysSchema(RecordedProducts()));
@@ -23,7 +22,7 @@ public static class CoinbaseTestData
     /// rows <c>[ts_ms, id, order, side, price, amount, cost]</c>): ids 13519807.. (contiguous), the file's taker side,
     /// prices (ETH) and amounts (XRP) exact from the JSON number text.
     /// </summary>
-    public static IReadOnlyList<Trade> FreqtradeXrpEthTrades() => _xrpEth.Value;
+    public static IReadOnlyList<Trade> FreqtradeXrpEthTrades() => TradeData.FreqtradeXrpEth();
 
     /// <summary>
     /// The Kraken BCH/EUR trades of <c>trades/kraken-BCHEUR-trades.csv</c> (<c>ts_seconds,price,volume</c>, no header):
