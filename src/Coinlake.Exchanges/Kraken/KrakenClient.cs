@@ -413,7 +413,8 @@ public sealed class KrakenClient : IMarketCatalog, ICandleHistoryClient, ITradeH
     {
         var builder = new CandleBuilder(tf);
         var cursor = start;
-        await foreach (var page in TradePagesAsync(pair, new TimeRange(tf.Ceiling(start), end), cancellationToken).ConfigureAwait(false))
+        // Trades up to the end of the last wanted candle's interval, so that candle can be completed.
+        await foreach (var page in TradePagesAsync(pair, new TimeRange(tf.Ceiling(start), tf.Ceiling(end)), cancellationToken).ConfigureAwait(false))
         {
             var candles = new List<Candle>();
             foreach (var trade in page.Trades)
@@ -480,8 +481,10 @@ public sealed class KrakenClient : IMarketCatalog, ICandleHistoryClient, ITradeH
                     continue;
                 }
 
-                // Caught up: nothing after `since` when the request was sent.
-                var end = Math.Min(range.End, Math.Max(cursor, sentAt - (long)_options.TradeSettleDelay.TotalMilliseconds));
+                // Caught up: nothing after `since` when the request was sent, so the held-back trades of the newest
+                // millisecond are complete; beyond them, only up to the request time less the settle delay.
+                var held = carry.Count > 0 ? carry[^1].Trade.Timestamp + 1 : cursor;
+                var end = Math.Min(range.End, Math.Max(Math.Max(cursor, held), sentAt - (long)_options.TradeSettleDelay.TotalMilliseconds));
                 var final = carry.Where(x => x.Trade.Timestamp < end).Select(x => x.Trade).ToList();
                 if (final.Count > 0 || end > cursor)
                 {

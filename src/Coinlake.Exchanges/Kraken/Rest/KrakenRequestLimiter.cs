@@ -27,8 +27,11 @@ internal sealed class KrakenRequestLimiter : IDisposable
         {
             TokenLimit = burst,
             TokensPerPeriod = 1,
-            ReplenishmentPeriod = interval,
-            AutoReplenishment = false, // replenished by the TimeProvider timer below
+            // Replenished only by the TimeProvider timer below. The limiter also refuses a manual replenishment sooner
+            // than ReplenishmentPeriod after the last one, measured on the real Stopwatch; the shortest period keeps
+            // that real-time gate out of the way, so the injected clock alone sets the pace.
+            ReplenishmentPeriod = TimeSpan.FromTicks(1),
+            AutoReplenishment = false,
             QueueLimit = int.MaxValue,
             QueueProcessingOrder = QueueProcessingOrder.OldestFirst,
         });
@@ -51,11 +54,14 @@ internal sealed class KrakenRequestLimiter : IDisposable
     {
         while (true)
         {
-            var wait = Interlocked.Read(ref _pausedUntil) - _time.GetUtcNow().ToUnixTimeMilliseconds();
-            if (wait <= 0)
+            var paused = Interlocked.Read(ref _pausedUntil);
+            var now = _time.GetUtcNow().ToUnixTimeMilliseconds();
+            if (paused <= now)
             {
                 break;
             }
+
+            var wait = paused - now;
 
             KrakenLog.PausedWait(_logger, _name, TimeSpan.FromMilliseconds(wait));
             await Task.Delay(TimeSpan.FromMilliseconds(wait), _time, cancellationToken).ConfigureAwait(false);
