@@ -129,6 +129,26 @@ public sealed class KrakenCandlesTests : IAsyncLifetime
         (server.CountRequests("/0/public/Trades") > 0).ShouldBe(fault == FakeKrakenFault.ShortPage);
     }
 
+    [Theory]
+    [InlineData("1h")]
+    [InlineData("4h")]
+    public async Task GetCandlesAsync_HourlyFuturesFileServedAsSpot_EqualsSource(string timeframe)
+    {
+        var source = TestData.FreqtradeXrpUsdtFutures1h(); // 100 contiguous 1h candles
+        var tf = Timeframe.Parse(timeframe);
+        var end = source[^1].OpenTime + OneHour.ApproximateMilliseconds;
+        var (server, client) = await StartAsync(At(tf.Ceiling(end) + 1000));
+        server.AddSeries("XRPUSDT", source, OneHour);
+        using var _ = client;
+        var range = new TimeRange(tf.Ceiling(source[0].OpenTime), tf.Ceiling(end));
+
+        var pages = await AllPages(client, CandlesOf("XRP/USDT", tf, range));
+
+        ShouldBeWellFormed(pages);
+        pages.ShouldHaveSingleItem().Covered.ShouldBe(range);
+        ShouldMatchOhlcv(pages[0].Candles, Aggregate(source.Where(c => range.Contains(c.OpenTime)), tf));
+    }
+
     [Fact]
     public async Task GetCandlesAsync_RangeIntoTheFuture_NeverCoversTheCandleInProgress()
     {

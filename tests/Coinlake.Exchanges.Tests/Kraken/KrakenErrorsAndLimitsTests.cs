@@ -38,7 +38,8 @@ public sealed class KrakenErrorsAndLimitsTests : IAsyncLifetime
 
     private void LimitServer()
     {
-        _server.Options.RateLimitBurst = 2;
+        // One request per 4 s with a burst of 3: the slack absorbs timer jitter of a loaded machine (1 s of this clock is 20 ms).
+        _server.Options.RateLimitBurst = 3;
         _server.Options.RateLimitInterval = TimeSpan.FromSeconds(4);
     }
 
@@ -68,6 +69,21 @@ public sealed class KrakenErrorsAndLimitsTests : IAsyncLifetime
         ShouldBeTheRecentCandles(pages);
         client.Stats.Retries.ShouldBe(2);
         _server.CountRequests("/0/public/OHLC").ShouldBe(3);
+    }
+
+    [Fact]
+    public async Task GetCandlesAsync_ServerStalls_AttemptTimesOutAndIsRetried()
+    {
+        var options = Options();
+        options.RequestTimeout = TimeSpan.FromSeconds(10); // 0.2 s of real time at 50x
+        using var client = NewClient(options);
+        await client.GetMarketsAsync(MarketType.Spot);
+        _server.Faults.Enqueue(FakeKrakenFault.Stall);
+
+        var pages = await RecentCandles(client);
+
+        ShouldBeTheRecentCandles(pages);
+        client.Stats.Retries.ShouldBe(1);
     }
 
     [Fact]
@@ -142,7 +158,7 @@ public sealed class KrakenErrorsAndLimitsTests : IAsyncLifetime
     {
         LimitServer(); // Kraken-like, slowed so the accelerated clock cannot hide a burst
         var options = Options(respectRateLimits: true);
-        options.PublicRequestInterval = TimeSpan.FromSeconds(4);
+        options.PublicRequestInterval = TimeSpan.FromSeconds(5);
         using var client = NewClient(options);
         var trades = KrakenTradeData.FreqtradeXrpEth();
 

@@ -59,6 +59,7 @@ public sealed class FakeKrakenServer : IAsyncDisposable
     private readonly KrakenPairsCapture _capture = KrakenPairsCapture.Instance;
     private readonly ConcurrentDictionary<string, Candle[]> _series = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, FakeTrade[]> _trades = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, long> _seriesLength = new(StringComparer.Ordinal);
     private readonly Lock _write = new();
     private readonly Lock _bucketGate = new();
     private readonly CancellationTokenSource _stopping = new();
@@ -125,21 +126,33 @@ public sealed class FakeKrakenServer : IAsyncDisposable
     }
 
     /// <summary>
-    /// Registers 1m candles of a recorded pair (key <c>XXBTZUSD</c>, altname <c>XBTUSD</c> or wsname <c>XBT/USD</c>),
+    /// Registers candles of a recorded pair (key <c>XXBTZUSD</c>, altname <c>XBTUSD</c> or wsname <c>XBT/USD</c>),
     /// served by OHLC (aggregated to the requested interval: open = first open, high = max, low = min, close = last
     /// close, volume and count summed, vwap = Σ close × volume / Σ volume to 8 decimals) and Ticker. Candles replace
     /// earlier ones with the same open time.
     /// </summary>
-    /// <exception cref="ArgumentException">The pair is not in the recorded AssetPairs, or a candle is not on a minute boundary.</exception>
-    public void AddSeries(string pair, IReadOnlyList<Candle> oneMinute)
+    /// <param name="pair">Pair key, altname or wsname.</param>
+    /// <param name="candles">Candles of <paramref name="timeframe"/>; open times ms UTC on its boundaries.</param>
+    /// <param name="timeframe">
+    /// The candles' interval, 1m by default. A coarser series (e.g. the 1h futures file) serves intervals that are
+    /// multiples of it; a finer interval gets only the row in progress (the fake holds nothing finer).
+    /// </param>
+    /// <exception cref="ArgumentException">The pair is not in the recorded AssetPairs, or a candle is not on a boundary of <paramref name="timeframe"/>.</exception>
+    public void AddSeries(string pair, IReadOnlyList<Candle> candles, Timeframe? timeframe = null)
     {
-        ArgumentNullException.ThrowIfNull(oneMinute);
+        ArgumentNullException.ThrowIfNull(candles);
         var key = KeyOrThrow(pair);
-        foreach (var c in oneMinute)
+        var tf = timeframe ?? Timeframe.OneMinute;
+        if (tf.IsCalendar || tf.Unit is TimeframeUnit.Second or TimeframeUnit.Week)
         {
-            if (c.OpenTime % MinuteMs != 0)
+            throw new ArgumentException($"Series of {tf} cannot back Kraken's epoch-aligned intervals; use minutes, hours or days.", nameof(timeframe));
+        }
+
+        foreach (var c in candles)
+        {
+            if (!tf.IsAligned(c.OpenTime))
             {
-                throw new ArgumentException($"A candle of '{pair}' opens at {TimeRange.FormatTime(c.OpenTime)}, not on a minute boundary: AddSeries takes 1m candles.", nameof(oneMinute));
+                throw new ArgumentException($"A candle of '{pair}' opens at {TimeRange.FormatTime(c.OpenTime)}, not on a {tf} boundary.", nameof(candles));
             }
         }
 
@@ -151,12 +164,13 @@ public sealed class FakeKrakenServer : IAsyncDisposable
                 merged[c.OpenTime] = c;
             }
 
-            foreach (var c in oneMinute)
+            foreach (var c in candles)
             {
                 merged[c.OpenTime] = c;
             }
 
             _series[key] = [.. merged.Values];
+            _seriesLength[key] = tf.ApproximateMilliseconds;
         }
     }
 
@@ -455,6 +469,11 @@ public sealed class FakeKrakenServer : IAsyncDisposable
         var windowStart = current - ((Window - 1) * length);
         var from = Math.Max(windowStart, since is { } s ? ((s + 1) * 1000) : long.MinValue);
         var minutes = _series.GetValueOrDefault(key, []);
+        if (length % _seriesLength.GetValueOrDefault(key, MinuteMs) != 0)
+        {
+            minutes = []; // nothing finer than the series is held
+        }
+
         var rows = new List<(Candle Candle, decimal Vwap)>();
         var i = LowerBound(minutes, FloorDiv(from + length - 1, length) * length);
         while (i < minutes.Length && minutes[i].OpenTime < current)
