@@ -35,7 +35,7 @@ public sealed class KilledRunTests : IDisposable
                     output: parquet
             """);
 
-        var dll = CliExecutable();
+        var dll = CliProcess.Executable();
         var start = new ProcessStartInfo("dotnet") { WorkingDirectory = _cli.Directory, RedirectStandardOutput = true, RedirectStandardError = true };
         start.ArgumentList.Add(dll);
         start.ArgumentList.Add("run");
@@ -71,27 +71,6 @@ public sealed class KilledRunTests : IDisposable
         var audit = await _cli.RunAsync("audit", _cli.Path("parquet"), "--strict");
         audit.ExitCode.ShouldBe(0, audit.ToString());
         audit.Out.ShouldContain("30,240 rows");
-    }
-
-    /// <summary>
-    /// The CLI's own build output (tests/…/bin/CONFIG/net10.0 -> src/Coinlake.Cli/bin/CONFIG/net10.0): the copy in the
-    /// test folder lacks the CLI's own dependency layout (this test project also pulls in ASP.NET Core's framework).
-    /// </summary>
-    private static string CliExecutable()
-    {
-        var baseDirectory = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));
-        var framework = baseDirectory.Name;
-        var configuration = baseDirectory.Parent!.Name;
-        var root = baseDirectory;
-        while (root is not null && !File.Exists(Path.Combine(root.FullName, "Coinlake.slnx")))
-        {
-            root = root.Parent;
-        }
-
-        root.ShouldNotBeNull("the repository root (Coinlake.slnx) was not found above the test binaries");
-        var dll = Path.Combine(root.FullName, "src", "Coinlake.Cli", "bin", configuration, framework, "coinlake.dll");
-        File.Exists(dll).ShouldBeTrue($"{dll} is missing: build src/Coinlake.Cli first");
-        return dll;
     }
 
     private long Count(string sql)

@@ -6,8 +6,23 @@ namespace Coinlake.Exchanges.Tests;
 public sealed class ExchangeRegistryTests
 {
     [Fact]
-    public void KnownExchanges_ListsTheBinanceIds() =>
-        ExchangeRegistry.KnownExchanges.ShouldBe(["binance", "binanceus", "binanceusdm"]);
+    public void KnownExchanges_ListsEveryConnector() =>
+        ExchangeRegistry.KnownExchanges.ShouldBe(["binance", "binanceus", "binanceusdm", "kucoin", "coinbase", "bybit"]);
+
+    [Theory]
+    [InlineData("KuCoin", typeof(Coinlake.Exchanges.Kucoin.KucoinClient))]
+    [InlineData("coinbase", typeof(Coinlake.Exchanges.Coinbase.CoinbaseClient))]
+    [InlineData("bybit", typeof(Coinlake.Exchanges.Bybit.BybitClient))]
+    public void Create_OtherExchanges_ReturnTheirClientWithTradesAndTickers(string id, Type type)
+    {
+        using var registry = new ExchangeRegistry();
+
+        using var client = (IDisposable)registry.Create(id, new Uri("http://127.0.0.1:9"), TimeProvider.System);
+
+        client.ShouldBeOfType(type);
+        client.ShouldBeAssignableTo<ITradeHistoryClient>();
+        client.ShouldBeAssignableTo<ITickerClient>();
+    }
 
     [Theory]
     [InlineData("binance", true)]

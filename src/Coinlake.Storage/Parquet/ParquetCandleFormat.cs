@@ -44,9 +44,9 @@ internal sealed class ParquetCandleFormat : ICandleFileFormat
         ExchangeField, SymbolField, MarketTypeField, TimeframeField, PriceField, OpenTimeField,
         OpenField, HighField, LowField, CloseField, VolumeField, QuoteVolumeField, TradeCountField);
 
-    private static readonly ParquetOptions ReadOptions = new() { UseBigDecimal = true };
+    internal static readonly ParquetOptions ReadOptions = new() { UseBigDecimal = true };
 
-    private static readonly ParquetOptions WriteOptions = new() { CompressionMethod = CompressionMethod.Zstd, CompressionLevel = System.IO.Compression.CompressionLevel.Optimal };
+    internal static readonly ParquetOptions WriteOptions = new() { CompressionMethod = CompressionMethod.Zstd, CompressionLevel = System.IO.Compression.CompressionLevel.Optimal };
 
     /// <inheritdoc/>
     public string Name => "parquet";
@@ -241,7 +241,7 @@ internal sealed class ParquetCandleFormat : ICandleFileFormat
         }
     }
 
-    private static string[] Repeat(string value, int n)
+    internal static string[] Repeat(string value, int n)
     {
         var a = new string[n];
         Array.Fill(a, value);
@@ -255,7 +255,7 @@ internal sealed class ParquetCandleFormat : ICandleFileFormat
     private static decimal Required(decimal? value, string path, string column, long time) =>
         value is { } v ? DecimalText.Normalize(v) : throw new InvalidDataException($"{path}: {column} is null at {TimeRange.FormatTime(time)}.");
 
-    private static async ValueTask<long[]> ReadTimesAsync(ParquetRowGroupReader group, DataField field, string path, CancellationToken cancellationToken)
+    internal static async ValueTask<long[]> ReadTimesAsync(ParquetRowGroupReader group, DataField field, string path, CancellationToken cancellationToken)
     {
         var n = checked((int)group.RowCount);
         var result = new long[n];
@@ -264,7 +264,7 @@ internal sealed class ParquetCandleFormat : ICandleFileFormat
             var values = await ReadColumnAsync<DateTime>(group, field, n, cancellationToken);
             for (var i = 0; i < n; i++)
             {
-                var v = values[i] ?? throw new InvalidDataException($"{path}: open_time is null in row {i}.");
+                var v = values[i] ?? throw new InvalidDataException($"{path}: {field.Name} is null in row {i}.");
                 result[i] = new DateTimeOffset(DateTime.SpecifyKind(v, DateTimeKind.Utc)).ToUnixTimeMilliseconds();
             }
         }
@@ -273,18 +273,18 @@ internal sealed class ParquetCandleFormat : ICandleFileFormat
             var values = await ReadColumnAsync<long>(group, field, n, cancellationToken);
             for (var i = 0; i < n; i++)
             {
-                result[i] = values[i] ?? throw new InvalidDataException($"{path}: open_time is null in row {i}.");
+                result[i] = values[i] ?? throw new InvalidDataException($"{path}: {field.Name} is null in row {i}.");
             }
         }
         else
         {
-            throw new InvalidDataException($"{path}: open_time is {field.ClrType.Name}; expected a TIMESTAMP or INT64 milliseconds since the epoch (UTC).");
+            throw new InvalidDataException($"{path}: {field.Name} is {field.ClrType.Name}; expected a TIMESTAMP or INT64 milliseconds since the epoch (UTC).");
         }
 
         return result;
     }
 
-    private static async ValueTask<decimal?[]> ReadDecimalsAsync(ParquetRowGroupReader group, DataField field, int n, string path, CancellationToken cancellationToken)
+    internal static async ValueTask<decimal?[]> ReadDecimalsAsync(ParquetRowGroupReader group, DataField field, int n, string path, CancellationToken cancellationToken)
     {
         var result = new decimal?[n];
         var type = field.ClrType;
@@ -341,7 +341,7 @@ internal sealed class ParquetCandleFormat : ICandleFileFormat
         return result;
     }
 
-    private static async ValueTask<long?[]> ReadLongsAsync(ParquetRowGroupReader group, DataField field, int n, string path, CancellationToken cancellationToken)
+    internal static async ValueTask<long?[]> ReadLongsAsync(ParquetRowGroupReader group, DataField field, int n, string path, CancellationToken cancellationToken)
     {
         var result = new long?[n];
         if (field.ClrType == typeof(long))
@@ -364,7 +364,7 @@ internal sealed class ParquetCandleFormat : ICandleFileFormat
         return result;
     }
 
-    private static async ValueTask<T?[]> ReadColumnAsync<T>(ParquetRowGroupReader group, DataField field, int n, CancellationToken cancellationToken)
+    internal static async ValueTask<T?[]> ReadColumnAsync<T>(ParquetRowGroupReader group, DataField field, int n, CancellationToken cancellationToken)
         where T : struct
     {
         var result = new T?[n];
