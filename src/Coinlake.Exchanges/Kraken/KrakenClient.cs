@@ -26,7 +26,7 @@ namespace Coinlake.Exchanges.Kraken;
 /// dated futures, mark and index prices are not served (<see cref="Supports"/> says so). Thread-safe; the market
 /// list is loaded once per client.
 /// </remarks>
-public sealed class KrakenClient : IMarketCatalog, ICandleHistoryClient, ITradeHistoryClient, ITickerClient, IDisposable
+public sealed class KrakenClient : IMarketCatalog, ICandleHistoryClient, ITradeHistoryClient, ITickerClient, IHistoryNotes, IDisposable
 {
     /// <summary>Exchange id of Kraken.</summary>
     public const string KrakenId = "kraken";
@@ -129,7 +129,16 @@ public sealed class KrakenClient : IMarketCatalog, ICandleHistoryClient, ITradeH
     /// <param name="logger">Receives retries, rate-limit waits and rebuilds from trades.</param>
     /// <exception cref="ArgumentException">Unknown id (the message names the known ids) or invalid options.</exception>
     public static KrakenClient Create(string exchangeId, HttpClient httpClient, Uri? baseUrlOverride = null, KrakenOptions? options = null,
-        TimeProvider? timeProvider = null, ILogger<KrakenClient>? logger = null)
+        TimeProvider? timeProvider = null, ILogger<KrakenClient>? logger = null) =>
+        CreateShared(exchangeId, httpClient, ownsHttpClient: false, baseUrlOverride, options, timeProvider, logger, limiter: null);
+
+    /// <summary>
+    /// As the public <see cref="Create"/>, for <see cref="ExchangeRegistry"/>: the client may own (and dispose) the HTTP
+    /// client, and may draw from a <paramref name="limiter"/> shared by every client of the host (Kraken counts per
+    /// IP); with none, a client respecting rate limits creates its own.
+    /// </summary>
+    internal static KrakenClient CreateShared(string exchangeId, HttpClient httpClient, bool ownsHttpClient, Uri? baseUrlOverride,
+        KrakenOptions? options, TimeProvider? timeProvider, ILogger? logger, KrakenRequestLimiter? limiter)
     {
         ArgumentNullException.ThrowIfNull(exchangeId);
         if (!string.Equals(exchangeId.Trim(), KrakenId, StringComparison.OrdinalIgnoreCase))
@@ -145,8 +154,18 @@ public sealed class KrakenClient : IMarketCatalog, ICandleHistoryClient, ITradeH
             o.BaseUrl = baseUrlOverride;
         }
 
-        return new KrakenClient(httpClient, ownsHttpClient: false, o, timeProvider, logger, limiter: null);
+        return new KrakenClient(httpClient, ownsHttpClient, o, timeProvider, logger, limiter);
     }
+
+    /// <summary>
+    /// For spot: Kraken serves only the last <see cref="OhlcWindow"/> candles of an interval, so older candles are
+    /// rebuilt from trades (or, with <see cref="KrakenOptions.RebuildCandlesFromTrades"/> off, left missing). Null for
+    /// other market types (not served).
+    /// </summary>
+    public string? HistoryNote(MarketType type) => type != MarketType.Spot ? null
+        : _options.RebuildCandlesFromTrades
+            ? $"Kraken serves only the last {OhlcWindow} candles per interval (/0/public/OHLC); older candles were rebuilt from trades (/0/public/Trades) by Coinlake ({CandlesRebuiltFromTrades} so far): quote volume and trade count are computed, not Kraken's."
+            : $"Kraken serves only the last {OhlcWindow} candles per interval (/0/public/OHLC); older candles were not fetched (rebuilding them from trades is switched off).";
 
     /// <summary>Spot last-price candles only: Kraken's spot API has no swaps, futures, mark or index prices.</summary>
     public bool Supports(MarketType type, PriceType price) => type == MarketType.Spot && price == PriceType.Last;

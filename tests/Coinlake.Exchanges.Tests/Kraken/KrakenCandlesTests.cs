@@ -87,6 +87,8 @@ public sealed class KrakenCandlesTests : IAsyncLifetime
         pages[^1].Covered.End.ShouldBe(all.End);
         ShouldMatchOhlcv([.. pages.SelectMany(p => p.Candles)], Freqtrade);
         client.RebuildsCandlesFromTrades.ShouldBeTrue();
+        client.HistoryNote(MarketType.Spot).ShouldNotBeNull().ShouldContain("rebuilt from trades");
+        client.HistoryNote(MarketType.Swap).ShouldBeNull();
         client.CandlesRebuiltFromTrades.ShouldBeGreaterThan(Freqtrade.Count - KrakenClient.OhlcWindow);
         server.CountRequests("/0/public/OHLC").ShouldBe(1);
         server.CountRequests("/0/public/Trades").ShouldBeGreaterThan(50); // 54,724 trades, 1000 a page
@@ -179,6 +181,7 @@ public sealed class KrakenCandlesTests : IAsyncLifetime
 
         pages.ShouldBeEmpty();
         client.RebuildsCandlesFromTrades.ShouldBeFalse();
+        client.HistoryNote(MarketType.Spot).ShouldNotBeNull().ShouldContain("not fetched");
         server.CountRequests("/0/public/Trades").ShouldBe(0);
         server.CountRequests("/0/public/OHLC").ShouldBe(0); // the range ends before the window: not even asked
     }
