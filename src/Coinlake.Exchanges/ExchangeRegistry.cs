@@ -3,6 +3,7 @@ using Coinlake.Exchanges.Binance;
 using Coinlake.Exchanges.Bybit;
 using Coinlake.Exchanges.Coinbase;
 using Coinlake.Exchanges.Http;
+using Coinlake.Exchanges.Kraken;
 using Coinlake.Exchanges.Kucoin;
 using Coinlake.Exchanges.Okx;
 using Coinlake.Text;
@@ -39,8 +40,8 @@ public sealed class ExchangeRegistry : IDisposable
     /// <summary>The process-wide registry.</summary>
     public static ExchangeRegistry Shared => SharedInstance.Value;
 
-    /// <summary>Every exchange id a connector exists for, lower case: <c>binance</c>, <c>binanceus</c>, <c>binanceusdm</c>, <c>kucoin</c>, <c>coinbase</c>, <c>bybit</c>, <c>okx</c>.</summary>
-    public static IReadOnlyList<string> KnownExchanges { get; } = [.. BinanceClient.ExchangeIds, .. KucoinClient.ExchangeIds, .. CoinbaseClient.ExchangeIds, .. BybitClient.ExchangeIds, .. OkxClient.ExchangeIds];
+    /// <summary>Every exchange id a connector exists for, lower case: <c>binance</c>, <c>binanceus</c>, <c>binanceusdm</c>, <c>kucoin</c>, <c>coinbase</c>, <c>bybit</c>, <c>okx</c>, <c>kraken</c>.</summary>
+    public static IReadOnlyList<string> KnownExchanges { get; } = [.. BinanceClient.ExchangeIds, .. KucoinClient.ExchangeIds, .. CoinbaseClient.ExchangeIds, .. BybitClient.ExchangeIds, .. OkxClient.ExchangeIds, .. KrakenClient.ExchangeIds];
 
     /// <summary>True when <paramref name="exchangeId"/> (case-insensitive) is one of <see cref="KnownExchanges"/>.</summary>
     public static bool IsKnown(string? exchangeId) =>
@@ -78,6 +79,11 @@ public sealed class ExchangeRegistry : IDisposable
             if (KucoinClient.ExchangeIds.Contains(id, StringComparer.Ordinal))
             {
                 return KucoinClient.CreateShared(id, http, ownsHttpClient: true, baseUrl, null, timeProvider, loggerFactory.CreateLogger<KucoinClient>(), _limiters);
+            }
+
+            if (KrakenClient.ExchangeIds.Contains(id, StringComparer.Ordinal))
+            {
+                return KrakenClient.CreateShared(id, http, ownsHttpClient: true, baseUrl, null, timeProvider, loggerFactory.CreateLogger<KrakenClient>(), limiter: null);
             }
 
             if (OkxClient.ExchangeIds.Contains(id, StringComparer.Ordinal))

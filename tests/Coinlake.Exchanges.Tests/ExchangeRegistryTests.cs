@@ -7,13 +7,14 @@ public sealed class ExchangeRegistryTests
 {
     [Fact]
     public void KnownExchanges_ListsEveryConnector() =>
-        ExchangeRegistry.KnownExchanges.ShouldBe(["binance", "binanceus", "binanceusdm", "kucoin", "coinbase", "bybit", "okx"]);
+        ExchangeRegistry.KnownExchanges.ShouldBe(["binance", "binanceus", "binanceusdm", "kucoin", "coinbase", "bybit", "okx", "kraken"]);
 
     [Theory]
     [InlineData("KuCoin", typeof(Coinlake.Exchanges.Kucoin.KucoinClient))]
     [InlineData("coinbase", typeof(Coinlake.Exchanges.Coinbase.CoinbaseClient))]
     [InlineData("bybit", typeof(Coinlake.Exchanges.Bybit.BybitClient))]
     [InlineData("OKX", typeof(Coinlake.Exchanges.Okx.OkxClient))]
+    [InlineData("kraken", typeof(Coinlake.Exchanges.Kraken.KrakenClient))]
     public void Create_OtherExchanges_ReturnTheirClientWithTradesAndTickers(string id, Type type)
     {
         using var registry = new ExchangeRegistry();
