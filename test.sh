@@ -16,8 +16,12 @@ fi
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
 dotnet build Coinlake.slnx -c Release -nologo -v quiet
 status=0
-dotnet test Coinlake.slnx -c Release --no-build -nologo -v quiet \
-  --logger "trx" --logger "console;verbosity=minimal" --results-directory "$results" || status=$?
+# One project at a time, each with its own results file (parallel projects can overwrite each other's default trx name).
+for project in tests/*.Tests/*.Tests.csproj; do
+  name=$(basename "$project" .csproj)
+  dotnet test "$project" -c Release --no-build -nologo -v quiet \
+    --logger "trx;LogFileName=$name.trx" --logger "console;verbosity=minimal" --results-directory "$results" || status=$?
+done
 
 passed=0; failed=0; skipped=0
 for trx in "$results"/*.trx; do

@@ -1,6 +1,11 @@
 using System.Net;
 using Coinlake.Exchanges.Binance;
+using Coinlake.Exchanges.Bybit;
+using Coinlake.Exchanges.Coinbase;
 using Coinlake.Exchanges.Http;
+using Coinlake.Exchanges.Kraken;
+using Coinlake.Exchanges.Kucoin;
+using Coinlake.Exchanges.Okx;
 using Coinlake.Text;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -35,8 +40,8 @@ public sealed class ExchangeRegistry : IDisposable
     /// <summary>The process-wide registry.</summary>
     public static ExchangeRegistry Shared => SharedInstance.Value;
 
-    /// <summary>Every exchange id a connector exists for, lower case: <c>binance</c>, <c>binanceus</c>, <c>binanceusdm</c>.</summary>
-    public static IReadOnlyList<string> KnownExchanges { get; } = [.. BinanceClient.ExchangeIds];
+    /// <summary>Every exchange id a connector exists for, lower case: <c>binance</c>, <c>binanceus</c>, <c>binanceusdm</c>, <c>kucoin</c>, <c>coinbase</c>, <c>bybit</c>, <c>okx</c>, <c>kraken</c>.</summary>
+    public static IReadOnlyList<string> KnownExchanges { get; } = [.. BinanceClient.ExchangeIds, .. KucoinClient.ExchangeIds, .. CoinbaseClient.ExchangeIds, .. BybitClient.ExchangeIds, .. OkxClient.ExchangeIds, .. KrakenClient.ExchangeIds];
 
     /// <summary>True when <paramref name="exchangeId"/> (case-insensitive) is one of <see cref="KnownExchanges"/>.</summary>
     public static bool IsKnown(string? exchangeId) =>
@@ -67,10 +72,37 @@ public sealed class ExchangeRegistry : IDisposable
         // Our per-attempt timeout (BinanceOptions.RequestTimeout) governs; the HttpClient's own is switched off.
         var http = new HttpClient(_handler, disposeHandler: false) { Timeout = Timeout.InfiniteTimeSpan };
         http.DefaultRequestHeaders.UserAgent.ParseAdd("Coinlake/1.0");
-        ILogger logger = loggerFactory?.CreateLogger<BinanceClient>() ?? NullLogger<BinanceClient>.Instance;
+        loggerFactory ??= NullLoggerFactory.Instance;
+        var id = exchangeId.Trim().ToLowerInvariant();
         try
         {
-            return BinanceClient.CreateShared(exchangeId, http, ownsHttpClient: true, baseUrl, options, timeProvider, logger, _limiters);
+            if (KucoinClient.ExchangeIds.Contains(id, StringComparer.Ordinal))
+            {
+                return KucoinClient.CreateShared(id, http, ownsHttpClient: true, baseUrl, null, timeProvider, loggerFactory.CreateLogger<KucoinClient>(), _limiters);
+            }
+
+            if (KrakenClient.ExchangeIds.Contains(id, StringComparer.Ordinal))
+            {
+                return KrakenClient.CreateShared(id, http, ownsHttpClient: true, baseUrl, null, timeProvider, loggerFactory.CreateLogger<KrakenClient>(), limiter: null);
+            }
+
+            if (OkxClient.ExchangeIds.Contains(id, StringComparer.Ordinal))
+            {
+                return OkxClient.CreateShared(id, http, ownsHttpClient: true, baseUrl, null, timeProvider, loggerFactory.CreateLogger<OkxClient>());
+            }
+
+            if (BybitClient.ExchangeIds.Contains(id, StringComparer.Ordinal))
+            {
+                return BybitClient.CreateShared(id, http, ownsHttpClient: true, baseUrl, null, timeProvider, loggerFactory.CreateLogger<BybitClient>(), limiter: null);
+            }
+
+            if (CoinbaseClient.ExchangeIds.Contains(id, StringComparer.Ordinal))
+            {
+                // Tasks run one after another, so each client's own 10 requests/s bucket keeps the process within the IP limit.
+                return CoinbaseClient.CreateShared(id, http, ownsHttpClient: true, baseUrl, null, timeProvider, loggerFactory.CreateLogger<CoinbaseClient>(), sharedLimiter: null);
+            }
+
+            return BinanceClient.CreateShared(exchangeId, http, ownsHttpClient: true, baseUrl, options, timeProvider, loggerFactory.CreateLogger<BinanceClient>(), _limiters);
         }
         catch
         {

@@ -9,7 +9,7 @@ internal sealed class CliHarness : IDisposable
 {
     public CliHarness()
     {
-        Directory = Path.Combine(Path.GetTempPath(), "coinlake-cli-" + Guid.NewGuid().ToString("N")[..10]);
+        Directory = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "coinlake-cli-" + Guid.NewGuid().ToString("N")[..10]);
         System.IO.Directory.CreateDirectory(Directory);
     }
 

@@ -29,26 +29,32 @@ public sealed class KilledRunTests : IDisposable
                 end: 2023-03-22
                 base_url: {server.BaseUrl}
                 sinks:
-                  - {{ format: sqlite, output: out.db }}
-                  - {{ format: parquet, output: parquet }}
+                  - format: sqlite
+                    output: out.db
+                  - format: parquet
+                    output: parquet
             """);
 
-        var dll = Path.Combine(AppContext.BaseDirectory, "coinlake.dll");
+        var dll = CliProcess.Executable();
         var start = new ProcessStartInfo("dotnet") { WorkingDirectory = _cli.Directory, RedirectStandardOutput = true, RedirectStandardError = true };
         start.ArgumentList.Add(dll);
         start.ArgumentList.Add("run");
         start.ArgumentList.Add(file);
         using (var process = Process.Start(start)!)
         {
-            _ = process.StandardOutput.ReadToEndAsync();
-            _ = process.StandardError.ReadToEndAsync();
+            var stdout = process.StandardOutput.ReadToEndAsync();
+            var stderr = process.StandardError.ReadToEndAsync();
             var deadline = Stopwatch.StartNew();
             while (server.CountRequests("klines") < 8 && !process.HasExited && deadline.Elapsed < TimeSpan.FromSeconds(60))
             {
                 await Task.Delay(20);
             }
 
-            process.HasExited.ShouldBeFalse("the run should still be going when it is killed");
+            if (process.HasExited)
+            {
+                Assert.Fail($"the run ended before it was killed (exit {process.ExitCode}):\n{await stdout}\n{await stderr}");
+            }
+
             process.Kill(entireProcessTree: true);
             await process.WaitForExitAsync();
         }

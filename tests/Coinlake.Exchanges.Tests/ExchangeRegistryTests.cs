@@ -6,13 +6,31 @@ namespace Coinlake.Exchanges.Tests;
 public sealed class ExchangeRegistryTests
 {
     [Fact]
-    public void KnownExchanges_ListsTheBinanceIds() =>
-        ExchangeRegistry.KnownExchanges.ShouldBe(["binance", "binanceus", "binanceusdm"]);
+    public void KnownExchanges_ListsEveryConnector() =>
+        ExchangeRegistry.KnownExchanges.ShouldBe(["binance", "binanceus", "binanceusdm", "kucoin", "coinbase", "bybit", "okx", "kraken"]);
+
+    [Theory]
+    [InlineData("KuCoin", typeof(Coinlake.Exchanges.Kucoin.KucoinClient))]
+    [InlineData("coinbase", typeof(Coinlake.Exchanges.Coinbase.CoinbaseClient))]
+    [InlineData("bybit", typeof(Coinlake.Exchanges.Bybit.BybitClient))]
+    [InlineData("OKX", typeof(Coinlake.Exchanges.Okx.OkxClient))]
+    [InlineData("kraken", typeof(Coinlake.Exchanges.Kraken.KrakenClient))]
+    public void Create_OtherExchanges_ReturnTheirClientWithTradesAndTickers(string id, Type type)
+    {
+        using var registry = new ExchangeRegistry();
+
+        using var client = (IDisposable)registry.Create(id, new Uri("http://127.0.0.1:9"), TimeProvider.System);
+
+        client.ShouldBeOfType(type);
+        client.ShouldBeAssignableTo<ITradeHistoryClient>();
+        client.ShouldBeAssignableTo<ITickerClient>();
+    }
 
     [Theory]
     [InlineData("binance", true)]
     [InlineData(" BinanceUS ", true)]
-    [InlineData("okx", false)]
+    [InlineData("okx", true)]
+    [InlineData("ftx", false)]
     [InlineData(null, false)]
     public void IsKnown_Id_CaseInsensitive(string? id, bool known) => ExchangeRegistry.IsKnown(id).ShouldBe(known);
 

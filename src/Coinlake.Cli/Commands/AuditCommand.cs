@@ -44,10 +44,18 @@ internal static class AuditCommand
                 tf = parsed;
             }
 
+            Coinlake.Markets.Symbol? sym = null;
+            var symbolText = parse.GetValue(symbol);
+            if (symbolText is not null && !Coinlake.Markets.Symbol.TryParse(symbolText, out sym))
+            {
+                await context.Error.WriteLineAsync($"error: --symbol '{symbolText}' is not a unified symbol; write it as BASE/QUOTE (BTC/USDT) or BASE/QUOTE:SETTLE (BTC/USDT:USDT).").ConfigureAwait(false);
+                return ExitCodes.Usage;
+            }
+
             ICandleReader reader;
             try
             {
-                reader = CandleStores.OpenReader(fullPath, new ReaderHints(parse.GetValue(table), parse.GetValue(exchange), parse.GetValue(symbol), tf));
+                reader = CandleStores.OpenReader(fullPath, new ReaderHints { Table = parse.GetValue(table), Exchange = parse.GetValue(exchange), Symbol = sym, Timeframe = tf });
             }
             catch (Exception ex) when (ex is ArgumentException or FileNotFoundException or DirectoryNotFoundException or FormatException or NotSupportedException or InvalidOperationException)
             {

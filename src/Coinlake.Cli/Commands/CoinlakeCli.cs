@@ -18,6 +18,7 @@ public static class CoinlakeCli
             RunCommand.Create(context),
             ValidateCommand.Create(context),
             AuditCommand.Create(context),
+            TradesToOhlcvCommand.Create(context),
         };
 
         var parse = root.Parse(args);

@@ -23,6 +23,17 @@ internal static class ReportRenderer
             table.AddRow(
                 Markup.Escape(task.Name), "(all)", N(task.Fetched), N(task.Inserted), N(task.Updated), N(task.Requests),
                 N(task.Retries), N(task.RateLimited), Gaps(task.RemainingMissing, task.RemainingGapRuns), "", duration, status);
+            foreach (var trades in task.TradeSeries)
+            {
+                table.AddRow(
+                    "", Markup.Escape($"{trades.Series} trades"), N(trades.Fetched), N(trades.Inserted), N(trades.Updated), "", "", "", "", "", "", "");
+            }
+
+            if (task.TickerSnapshots > 0)
+            {
+                table.AddRow("", Markup.Escape($"{task.TickerSnapshots} ticker snapshot(s)"), N(task.TickerRows), "", "", "", "", "", "", "", "", "");
+            }
+
             foreach (var series in task.Series)
             {
                 table.AddRow(

@@ -12,12 +12,13 @@ namespace Coinlake.Exchanges.Binance;
 
 /// <summary>
 /// Binance REST connector: markets from <c>exchangeInfo</c> and historical candles from the spot API
-/// (<c>/api/v3</c>) and the USDⓈ-M futures API (<c>/fapi/v1</c>), paged forward by <c>startTime</c>, rate limited
-/// by request weight, with transient failures retried. Also serves Binance.US (<c>binanceus</c>, spot only) and
+/// (<c>/api/v3</c>) and the USDⓈ-M futures API (<c>/fapi/v1</c>), paged forward by <c>startTime</c>; aggregate trades
+/// (<see cref="GetTradesAsync"/>) and 24hr tickers (<see cref="GetTickersAsync"/>); rate limited by request weight,
+/// with transient failures retried. Also serves Binance.US (<c>binanceus</c>, spot only) and
 /// <c>binanceusdm</c> (futures only) through <see cref="Create"/>.
 /// </summary>
 /// <remarks>Thread-safe; several series may be fetched concurrently. Markets are cached per client and API.</remarks>
-public sealed class BinanceClient : ICandleHistoryClient, IMarketCatalog, IDisposable
+public sealed partial class BinanceClient : ICandleHistoryClient, IMarketCatalog, ITradeHistoryClient, ITickerClient, IDisposable
 {
     /// <summary>Exchange id of Binance (spot and USDⓈ-M futures).</summary>
     public const string BinanceId = "binance";
@@ -358,6 +359,7 @@ public sealed class BinanceClient : ICandleHistoryClient, IMarketCatalog, IDispo
     {
         private readonly Dictionary<(MarketType, Symbol), MarketInfo> _bySymbol = [];
         private readonly Dictionary<MarketType, List<MarketInfo>> _byType = [];
+        private readonly Dictionary<(MarketType, string), MarketInfo> _byId = [];
 
         public MarketTable(IReadOnlyList<MarketInfo> markets)
         {
@@ -380,6 +382,7 @@ public sealed class BinanceClient : ICandleHistoryClient, IMarketCatalog, IDispo
                 }
 
                 list.Add(m);
+                _byId[(m.Type, m.Id)] = m;
             }
         }
 
@@ -387,6 +390,10 @@ public sealed class BinanceClient : ICandleHistoryClient, IMarketCatalog, IDispo
 
         public bool TryGet(Symbol symbol, MarketType type, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out MarketInfo? market) =>
             _bySymbol.TryGetValue((type, symbol), out market);
+
+        /// <summary>The market of an exchange id (e.g. <c>BTCUSDT</c>) of <paramref name="type"/>; only the listing that owns its unified symbol.</summary>
+        public bool TryGetById(string id, MarketType type, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out MarketInfo? market) =>
+            _byId.TryGetValue((type, id), out market);
     }
 
     /// <summary>Loads a market table once; a failed load is not cached, so the next call tries again.</summary>

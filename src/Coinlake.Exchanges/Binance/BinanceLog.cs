@@ -24,4 +24,16 @@ internal static partial class BinanceLog
     [LoggerMessage(EventId = 2005, Level = LogLevel.Debug,
         Message = "{Exchange} {Url} -> {Count} candles, covered {Covered}")]
     public static partial void Page(ILogger logger, string exchange, Uri url, int count, string covered);
+
+    [LoggerMessage(EventId = 2006, Level = LogLevel.Debug,
+        Message = "{Exchange} {Url} -> {Count} trades, covered {Covered}")]
+    public static partial void TradePage(ILogger logger, string exchange, Uri url, int count, string covered);
+
+    [LoggerMessage(EventId = 2007, Level = LogLevel.Debug,
+        Message = "{Exchange} {Url} -> {Count} tickers")]
+    public static partial void Tickers(ILogger logger, string exchange, Uri url, int count);
+
+    [LoggerMessage(EventId = 2008, Level = LogLevel.Debug,
+        Message = "{Exchange} skipped {Skipped} {MarketType} tickers of ids exchangeInfo does not list for that type")]
+    public static partial void TickersSkipped(ILogger logger, string exchange, int skipped, string marketType);
 }

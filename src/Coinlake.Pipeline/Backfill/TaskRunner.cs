@@ -3,6 +3,7 @@ using Coinlake.Candles;
 using Coinlake.Exchanges;
 using Coinlake.Pipeline.Reports;
 using Coinlake.Pipeline.Tasks;
+using Coinlake.Pipeline.Trades;
 using Coinlake.Storage;
 using Coinlake.Time;
 using Microsoft.Extensions.Logging;
@@ -13,12 +14,21 @@ namespace Coinlake.Pipeline.Backfill;
 /// <summary>Creates the concrete connector and sinks of a task; implemented by the hosts (CLI, server).</summary>
 public interface ITaskComponents
 {
-    /// <summary>The candle history client for the task's exchange, honouring its <c>base_url</c> override.</summary>
+    /// <summary>
+    /// The client of the task's exchange, honouring its <c>base_url</c> override; it implements the capability
+    /// interfaces (<see cref="ICandleHistoryClient"/>, <see cref="ITradeHistoryClient"/>, <see cref="ITickerClient"/>) the exchange offers.
+    /// </summary>
     /// <exception cref="ArgumentException">The exchange is not supported.</exception>
-    ICandleHistoryClient CreateCandleClient(TaskDefinition task);
+    IExchangeClient CreateClient(TaskDefinition task);
 
-    /// <summary>Opens the sink a task file describes.</summary>
+    /// <summary>Opens the candle sink a task file describes.</summary>
     ICandleSink CreateSink(SinkDefinition sink);
+
+    /// <summary>Opens the trade sink a task file describes (SQLite table default <c>trades</c>).</summary>
+    ITradeSink CreateTradeSink(SinkDefinition sink);
+
+    /// <summary>Opens the ticker sink a task file describes (SQLite table default <c>tickers</c>).</summary>
+    ITickerSink CreateTickerSink(SinkDefinition sink);
 }
 
 /// <summary>
@@ -75,23 +85,60 @@ public sealed partial class TaskRunner(ITaskComponents components, TimeProvider?
             throw new NotSupportedException($"Task '{task.Name}' ({task.Location}): mode '{task.Mode.ToString().ToLowerInvariant()}' is not available in this version; only 'mode: rest' backfills run.");
         }
 
-        var client = components.CreateCandleClient(task);
-        var sinks = new List<ICandleSink>(task.Sinks.Count);
+        var client = components.CreateClient(task);
+        var sinks = new List<IAsyncDisposable>(task.Sinks.Count);
         try
         {
-            if (!client.Supports(task.MarketType, task.Price))
+            switch (task.Stream)
             {
-                throw new NotSupportedException($"Task '{task.Name}' ({task.Location}): {task.Exchange} has no {task.Price.ToString().ToLowerInvariant()}-price candles for {task.MarketType.ToString().ToLowerInvariant()} markets; use price: last, or a swap/future market.");
+                case "trades":
+                    await RunTradesAsync(task, Capability<ITradeHistoryClient>(client, task, "public trade history"), sinks, report, options, cancellationToken).ConfigureAwait(false);
+                    break;
+                case "tickers":
+                    await RunTickersAsync(task, Capability<ITickerClient>(client, task, "24h tickers"), sinks, report, cancellationToken).ConfigureAwait(false);
+                    break;
+                default:
+                    await RunCandlesAsync(task, Capability<ICandleHistoryClient>(client, task, "candle history"), sinks, report, options, progress, cancellationToken).ConfigureAwait(false);
+                    break;
+            }
+        }
+        finally
+        {
+            report.Requests = client.Stats.Requests;
+            report.Retries = client.Stats.Retries;
+            report.RateLimited = client.Stats.RateLimited;
+            foreach (var sink in sinks)
+            {
+                await sink.DisposeAsync().ConfigureAwait(false);
             }
 
-            foreach (var sink in task.Sinks)
-            {
-                sinks.Add(components.CreateSink(sink));
-            }
+            (client as IDisposable)?.Dispose();
+        }
+    }
 
+    private static T Capability<T>(IExchangeClient client, TaskDefinition task, string what)
+        where T : class =>
+        client as T ?? throw new NotSupportedException($"Task '{task.Name}' ({task.Location}): {task.Exchange} offers no {what} in Coinlake; see the capability table in the README.");
+
+    private async Task RunCandlesAsync(TaskDefinition task, ICandleHistoryClient client, List<IAsyncDisposable> opened, TaskReport report, BackfillOptions options, IProgress<BackfillProgress>? progress, CancellationToken cancellationToken)
+    {
+        if (!client.Supports(task.MarketType, task.Price))
+        {
+            throw new NotSupportedException($"Task '{task.Name}' ({task.Location}): {task.Exchange} has no {task.Price.ToString().ToLowerInvariant()}-price candles for {task.MarketType.ToString().ToLowerInvariant()} markets; use price: last, or a swap/future market.");
+        }
+
+        var sinks = new List<ICandleSink>(task.Sinks.Count);
+        foreach (var definition in task.Sinks)
+        {
+            var sink = components.CreateSink(definition);
+            opened.Add(sink);
+            sinks.Add(sink);
+        }
+
+        try
+        {
             var runner = new BackfillRunner(client, sinks, _time, _loggers.CreateLogger<BackfillRunner>());
-            var end = task.End ?? _time.GetUtcNow();
-            var range = TimeRange.FromDates(task.Start, end);
+            var range = TimeRange.FromDates(task.Start, task.End ?? _time.GetUtcNow());
             foreach (var symbol in task.Symbols)
             {
                 foreach (var timeframe in task.Timeframes)
@@ -103,23 +150,67 @@ public sealed partial class TaskRunner(ITaskComponents components, TimeProvider?
         }
         finally
         {
-            report.Requests = client.Stats.Requests;
-            report.Retries = client.Stats.Retries;
-            report.RateLimited = client.Stats.RateLimited;
+            // Whatever was accepted before a failure is made durable.
             foreach (var sink in sinks)
             {
-                try
-                {
-                    await sink.FlushAsync(CancellationToken.None).ConfigureAwait(false);
-                }
-                finally
-                {
-                    await sink.DisposeAsync().ConfigureAwait(false);
-                }
+                await sink.FlushAsync(CancellationToken.None).ConfigureAwait(false);
             }
-
-            (client as IDisposable)?.Dispose();
         }
+
+        if (client is IHistoryNotes notes && notes.HistoryNote(task.MarketType) is { } note)
+        {
+            report.Notes.Add(note);
+        }
+    }
+
+    private async Task RunTradesAsync(TaskDefinition task, ITradeHistoryClient client, List<IAsyncDisposable> opened, TaskReport report, BackfillOptions options, CancellationToken cancellationToken)
+    {
+        var sinks = new List<ITradeSink>(task.Sinks.Count);
+        foreach (var definition in task.Sinks)
+        {
+            var sink = components.CreateTradeSink(definition);
+            opened.Add(sink);
+            sinks.Add(sink);
+        }
+
+        if (client.TradeDepth(task.MarketType) == TradeHistoryDepth.RecentOnly)
+        {
+            report.Notes.Add($"{task.Exchange} serves only its most recent public trades over REST: older trades in the range cannot be fetched (stream them live instead).");
+        }
+
+        try
+        {
+            var runner = new TradeBackfillRunner(client, sinks, _time, _loggers.CreateLogger<TradeBackfillRunner>());
+            var range = TimeRange.FromDates(task.Start, task.End ?? _time.GetUtcNow());
+            foreach (var symbol in task.Symbols)
+            {
+                var series = new TradeSeriesKey(task.Exchange, symbol, task.MarketType);
+                report.TradeSeries.Add(await runner.RunAsync(task.Name, series, range, options.Refresh, cancellationToken).ConfigureAwait(false));
+            }
+        }
+        finally
+        {
+            foreach (var sink in sinks)
+            {
+                await sink.FlushAsync(CancellationToken.None).ConfigureAwait(false);
+            }
+        }
+    }
+
+    private async Task RunTickersAsync(TaskDefinition task, ITickerClient client, List<IAsyncDisposable> opened, TaskReport report, CancellationToken cancellationToken)
+    {
+        var sinks = new List<ITickerSink>(task.Sinks.Count);
+        foreach (var definition in task.Sinks)
+        {
+            var sink = components.CreateTickerSink(definition);
+            opened.Add(sink);
+            sinks.Add(sink);
+        }
+
+        var collector = new Tickers.TickerCollector(client, sinks, _time, _loggers.CreateLogger<Tickers.TickerCollector>());
+        var (snapshots, rows) = await collector.RunAsync(task.Exchange, task.MarketType, task.Symbols, task.Interval, task.Duration, cancellationToken).ConfigureAwait(false);
+        report.TickerSnapshots = snapshots;
+        report.TickerRows = rows;
     }
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Task {Task} failed: {Reason}")]

@@ -43,8 +43,17 @@ public sealed class TaskReport(string name)
     /// <summary>Task name.</summary>
     public string Name { get; } = name;
 
-    /// <summary>Per-series outcomes.</summary>
+    /// <summary>Per-series outcomes (candle tasks).</summary>
     public List<SeriesReport> Series { get; } = [];
+
+    /// <summary>Per-series outcomes (trade tasks).</summary>
+    public List<TradeSeriesReport> TradeSeries { get; } = [];
+
+    /// <summary>Ticker snapshots taken (ticker tasks).</summary>
+    public long TickerSnapshots { get; set; }
+
+    /// <summary>Ticker rows stored (ticker tasks).</summary>
+    public long TickerRows { get; set; }
 
     /// <summary>HTTP requests sent, retries included.</summary>
     public long Requests { get; set; }
@@ -67,14 +76,14 @@ public sealed class TaskReport(string name)
     /// <summary>True when the task ended without error.</summary>
     public bool Succeeded => Error is null;
 
-    /// <summary>Sum over series.</summary>
-    public long Fetched => Series.Sum(s => s.Fetched);
+    /// <summary>Sum over candle and trade series (candles or trades received; ticker rows).</summary>
+    public long Fetched => Series.Sum(s => s.Fetched) + TradeSeries.Sum(s => s.Fetched) + TickerRows;
 
-    /// <summary>Sum over series.</summary>
-    public long Inserted => Series.Sum(s => s.Inserted);
+    /// <summary>Sum over candle and trade series.</summary>
+    public long Inserted => Series.Sum(s => s.Inserted) + TradeSeries.Sum(s => s.Inserted);
 
-    /// <summary>Sum over series.</summary>
-    public long Updated => Series.Sum(s => s.Updated);
+    /// <summary>Sum over candle and trade series.</summary>
+    public long Updated => Series.Sum(s => s.Updated) + TradeSeries.Sum(s => s.Updated);
 
     /// <summary>Sum over series of candles still missing.</summary>
     public long RemainingMissing => Series.Sum(s => s.RemainingGaps.Sum(g => g.MissingCandles));
@@ -91,4 +100,26 @@ public sealed class RunReport
 
     /// <summary>True when every task succeeded.</summary>
     public bool Succeeded => Tasks.All(t => t.Succeeded);
+}
+
+/// <summary>Outcome of one trade series within a task.</summary>
+public sealed class TradeSeriesReport(Coinlake.Storage.TradeSeriesKey series)
+{
+    /// <summary>The series.</summary>
+    public Coinlake.Storage.TradeSeriesKey Series { get; } = series;
+
+    /// <summary>Timestamps asked for after resuming (ms UTC).</summary>
+    public TimeRange Range { get; set; }
+
+    /// <summary>How far back the exchange's trade API reaches.</summary>
+    public Coinlake.Exchanges.TradeHistoryDepth Depth { get; set; }
+
+    /// <summary>Trades received.</summary>
+    public long Fetched { get; set; }
+
+    /// <summary>Trades new to the first sink.</summary>
+    public long Inserted { get; set; }
+
+    /// <summary>Trades already stored (replaced).</summary>
+    public long Updated { get; set; }
 }

@@ -148,10 +148,11 @@ internal sealed partial class TaskFileReader
         var exchange = ReadExchange(fields, map, label);
         var market = ReadMarket(fields, map, label);
         var stream = ReadStream(fields, mode, modeValid);
-        var timeframes = ReadTimeframes(fields, map, label, stream);
+        var interval = ReadInterval(fields, stream);
+        var timeframes = ReadTimeframes(fields, map, label, stream, mode);
         var price = ReadPrice(fields, market, stream);
-        var (start, end) = ReadRange(fields, map, label, mode, modeValid);
-        var duration = ReadDuration(fields, mode, modeValid);
+        var (start, end) = ReadRange(fields, map, label, mode, modeValid, stream);
+        var duration = ReadDuration(fields, mode, modeValid, stream);
         var exclude = ReadExcludeCurrentCandle(fields);
         var baseUrl = ReadBaseUrl(fields);
         var sinks = ReadSinks(fields);
@@ -177,6 +178,7 @@ internal sealed partial class TaskFileReader
             BaseUrl = baseUrl,
             Stream = stream,
             Duration = duration,
+            Interval = interval,
             ExcludeCurrentCandle = exclude,
             Location = Location(map),
         };
@@ -413,15 +415,17 @@ internal sealed partial class TaskFileReader
         return ok ? result : null;
     }
 
-    private List<TimeframeValue> ReadTimeframes(Fields fields, YamlMappingNode map, string label, string? stream)
+    private List<TimeframeValue> ReadTimeframes(Fields fields, YamlMappingNode map, string label, string? stream, TaskMode mode)
     {
-        if (stream == "tickers")
+        if (stream == "tickers" || (stream == "trades" && mode == TaskMode.Rest))
         {
             foreach (var key in new[] { TaskKeys.Timeframe, TaskKeys.Timeframes })
             {
                 if (fields.TryGetValue(key, out var field))
                 {
-                    Error(field.Key, $"a tickers stream has no timeframe; remove '{field.Written}' or use 'stream: ohlcv'.");
+                    Error(field.Key, stream == "tickers"
+                        ? $"a tickers task has no timeframe; remove '{field.Written}' (the snapshot period is 'interval') or use 'stream: ohlcv'."
+                        : $"a rest trades task stores raw trades and has no timeframe; remove '{field.Written}' and build candles from them with 'coinlake trades-to-ohlcv'.");
                 }
             }
 
@@ -461,12 +465,6 @@ internal sealed partial class TaskFileReader
             return mode == TaskMode.Stream ? "ohlcv" : null;
         }
 
-        if (mode == TaskMode.Rest && modeValid)
-        {
-            Error(field.Key, $"'{field.Written}' applies to 'mode: stream' tasks; add 'mode: stream' or remove it.");
-            return null;
-        }
-
         if (!TryText(field, out var text))
         {
             return null;
@@ -480,6 +478,46 @@ internal sealed partial class TaskFileReader
         }
 
         return kind;
+    }
+
+    /// <summary>
+    /// <c>interval</c>: the snapshot period of a tickers task (a duration); on other tasks the seed API's alias of
+    /// <c>timeframe</c>, moved to that key here.
+    /// </summary>
+    private TimeSpan? ReadInterval(Fields fields, string? stream)
+    {
+        if (!fields.TryGetValue(TaskKeys.Interval, out var field))
+        {
+            return null;
+        }
+
+        if (stream != "tickers")
+        {
+            fields.Remove(TaskKeys.Interval);
+            if (fields.ContainsKey(TaskKeys.Timeframe) || fields.ContainsKey(TaskKeys.Timeframes))
+            {
+                Error(field.Key, $"'{field.Written}' is an alias of 'timeframe', which this task already has; keep one.");
+            }
+            else
+            {
+                fields[TaskKeys.Timeframe] = field;
+            }
+
+            return null;
+        }
+
+        if (!TryText(field, out var text) || text is null)
+        {
+            return null;
+        }
+
+        if (!TaskValues.TryParseDuration(text, out var interval) || interval <= TimeSpan.Zero)
+        {
+            Error(field.Value, $"'{text}' is not a snapshot interval; write whole seconds (300) or a number with a unit (30s, 5m, 1h).");
+            return null;
+        }
+
+        return interval;
     }
 
     private PriceType ReadPrice(Fields fields, (MarketType Type, MarketSubtype Subtype, IReadOnlyList<Symbol> Symbols)? market, string? stream)
@@ -508,8 +546,21 @@ internal sealed partial class TaskFileReader
         return price;
     }
 
-    private (DateTimeOffset Start, DateTimeOffset? End) ReadRange(Fields fields, YamlMappingNode map, string label, TaskMode mode, bool modeValid)
+    private (DateTimeOffset Start, DateTimeOffset? End) ReadRange(Fields fields, YamlMappingNode map, string label, TaskMode mode, bool modeValid, string? stream)
     {
+        if (mode == TaskMode.Rest && stream == "tickers")
+        {
+            foreach (var key in new[] { TaskKeys.Start, TaskKeys.End })
+            {
+                if (fields.TryGetValue(key, out var field))
+                {
+                    Error(field.Key, $"a tickers task snapshots the current 24h tickers; it has no '{field.Written}' (set 'interval' for periodic snapshots and 'duration' for how long).");
+                }
+            }
+
+            return (_options.Time.GetUtcNow(), null);
+        }
+
         if (mode == TaskMode.Stream)
         {
             foreach (var key in new[] { TaskKeys.Start, TaskKeys.End })
@@ -571,16 +622,16 @@ internal sealed partial class TaskFileReader
         return date;
     }
 
-    private TimeSpan? ReadDuration(Fields fields, TaskMode mode, bool modeValid)
+    private TimeSpan? ReadDuration(Fields fields, TaskMode mode, bool modeValid, string? stream)
     {
         if (!fields.TryGetValue(TaskKeys.Duration, out var field))
         {
             return null;
         }
 
-        if (mode == TaskMode.Rest && modeValid)
+        if (mode == TaskMode.Rest && modeValid && stream != "tickers")
         {
-            Error(field.Key, $"'{field.Written}' applies to stream tasks; a rest task stops at 'end' (remove '{field.Written}' or add 'mode: stream').");
+            Error(field.Key, $"'{field.Written}' applies to stream and ticker tasks; a rest task stops at 'end' (remove '{field.Written}' or add 'mode: stream').");
             return null;
         }
 

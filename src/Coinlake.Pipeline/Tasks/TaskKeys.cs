@@ -27,6 +27,7 @@ internal static class TaskKeys
     public const string Stream = "stream";
     public const string Duration = "duration";
     public const string ExcludeCurrentCandle = "exclude_current_candle";
+    public const string Interval = "interval";
 
     /// <summary>Top-level keys.</summary>
     public static readonly IReadOnlyDictionary<string, string> Root = new Dictionary<string, string>(StringComparer.Ordinal)
@@ -50,7 +51,7 @@ internal static class TaskKeys
         [Symbols] = Symbols,
         ["symboles"] = Symbols,
         [Timeframe] = Timeframe,
-        ["interval"] = Timeframe,
+        [Interval] = Interval,
         [Timeframes] = Timeframes,
         ["intervals"] = Timeframes,
         [Start] = Start,

@@ -109,11 +109,18 @@ public sealed record TaskDefinition
     /// <summary>REST base URL override (absolute http/https), e.g. a mirror, testnet or fake server; <see langword="null"/> = the exchange's own.</summary>
     public Uri? BaseUrl { get; init; }
 
-    /// <summary>Stream tasks: <c>ohlcv</c> (default), <c>trades</c> (aggregated into candles) or <c>tickers</c>. Always null for rest tasks.</summary>
+    /// <summary>
+    /// What the task collects. Stream tasks: <c>ohlcv</c> (default), <c>trades</c> (aggregated into candles) or
+    /// <c>tickers</c>. Rest tasks: null or <c>ohlcv</c> (candle history), <c>trades</c> (public trade history, stored
+    /// raw, keyed by trade id) or <c>tickers</c> (24h ticker snapshots, every <see cref="Interval"/>).
+    /// </summary>
     public string? Stream { get; init; }
 
-    /// <summary>Stream tasks: how long to run; <see langword="null"/> = until stopped. Always null for rest tasks.</summary>
+    /// <summary>Stream and tickers tasks: how long to run; <see langword="null"/> = until stopped (a tickers task without <see cref="Interval"/> takes one snapshot).</summary>
     public TimeSpan? Duration { get; init; }
+
+    /// <summary>Tickers tasks: time between snapshots; <see langword="null"/> = a single snapshot.</summary>
+    public TimeSpan? Interval { get; init; }
 
     /// <summary>True (default) to write only closed candles, whose interval has ended; false also writes the candle in progress.</summary>
     public bool ExcludeCurrentCandle { get; init; } = true;

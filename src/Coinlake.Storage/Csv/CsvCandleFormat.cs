@@ -89,16 +89,16 @@ internal sealed class CsvCandleFormat : ICandleFileFormat
                 continue;
             }
 
-            var where = string.Create(CultureInfo.InvariantCulture, $"{path} line {csv.LineNumber}");
+            var row = csv.RowNumber;
             candles.Add(new Candle(
-                TimeText.Parse(Field(record, columns[0], where, "open_time"), where),
-                DecimalText.Parse(Field(record, columns[1], where, "open"), where),
-                DecimalText.Parse(Field(record, columns[2], where, "high"), where),
-                DecimalText.Parse(Field(record, columns[3], where, "low"), where),
-                DecimalText.Parse(Field(record, columns[4], where, "close"), where),
-                DecimalText.Parse(Field(record, columns[5], where, "volume"), where),
-                Optional(record, columns[6]) is { } qv ? DecimalText.Parse(qv, where) : null,
-                Optional(record, columns[7]) is { } n ? (long)DecimalText.Parse(n, where) : null));
+                TimeText.Parse(Field(record, columns[0], path, row, "open_time"), Where(path, row)),
+                Dec(Field(record, columns[1], path, row, "open"), path, row),
+                Dec(Field(record, columns[2], path, row, "high"), path, row),
+                Dec(Field(record, columns[3], path, row, "low"), path, row),
+                Dec(Field(record, columns[4], path, row, "close"), path, row),
+                Dec(Field(record, columns[5], path, row, "volume"), path, row),
+                Optional(record, columns[6]) is { } qv ? Dec(qv, path, row) : null,
+                Optional(record, columns[7]) is { } n ? (long)Dec(n, path, row) : null));
         }
 
         return new CandleFileRows(candles, null);
@@ -140,8 +140,13 @@ internal sealed class CsvCandleFormat : ICandleFileFormat
         ];
     }
 
-    private static string Field(string[] record, int index, string where, string name) =>
-        index < record.Length && record[index].Length > 0 ? record[index] : throw new InvalidDataException($"{where}: {name} is missing.");
+    private static string Field(string[] record, int index, string path, long row, string name) =>
+        index < record.Length && record[index].Length > 0 ? record[index] : throw new InvalidDataException($"{Where(path, row)}: {name} is missing.");
+
+    private static decimal Dec(string text, string path, long row) =>
+        decimal.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) ? value : DecimalText.Parse(text, Where(path, row));
+
+    private static string Where(string path, long row) => string.Create(CultureInfo.InvariantCulture, $"{path} record {row}");
 
     private static string? Optional(string[] record, int index) =>
         index >= 0 && index < record.Length && record[index].Length > 0 ? record[index] : null;

@@ -5,104 +5,55 @@ using Coinlake.Time;
 namespace Coinlake.Storage.Internal;
 
 /// <summary>
-/// The engine behind the file sinks: upserts are buffered per data file (a series, or a series and month when the
-/// path template has <c>{yyyy}</c>), counted against the open times already on disk, and written on flush by
-/// merging with the file's content (new rows win on equal open time), sorted by open time, atomically.
-/// Memory stays bounded: when a series' writes move to another month, the buffers of its other months are written
-/// and dropped; a buffer over <c>maxPending</c> candles is written at once.
+/// The candle layer of the file sinks over <see cref="FileRecordStore{TSeries, TKey, TRecord}"/>: candles are keyed
+/// and timed by open time, files are ordered by open time; upserts are buffered per data file (a series, or a series
+/// and month when the path template has <c>{yyyy}</c>), counted against the open times already on disk, and written
+/// on flush by merging with the file's content (new rows win on equal open time), atomically. Adds coverage (stored
+/// open times plus the sidecar's known-empty ranges) and reading back.
 /// </summary>
 internal sealed class FileCandleStore
 {
-    private readonly PathTemplate? _template;
-    private readonly ICandleFileFormat _format;
-    private readonly int _maxPending;
-    private readonly Dictionary<string, FileBuffer> _buffers = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, SeriesKey> _owners = new(StringComparer.Ordinal);
+    private readonly FileRecordStore<SeriesKey, long, Candle> _engine;
 
     /// <summary>Creates the engine for a folder (<paramref name="template"/> set) or a single file (null).</summary>
     public FileCandleStore(string root, PathTemplate? template, ICandleFileFormat format, int maxPending)
     {
-        Root = Path.GetFullPath(root);
-        _template = template;
-        _format = format;
-        _maxPending = maxPending;
-        Sidecar = new Sidecar(template is null ? Sidecar.ForFile(Root) : Sidecar.ForFolder(Root));
+        var full = Path.GetFullPath(root);
+        Format = format;
+        Sidecar = new Sidecar(template is null ? Sidecar.ForFile(full) : Sidecar.ForFolder(full));
+        _engine = new FileRecordStore<SeriesKey, long, Candle>(
+            full, template, (series, month) => template!.Render(series, month), Sidecar.SeriesText, new CandleRecordFormat(format), maxPending, Sidecar);
     }
 
     /// <summary>Output folder, or the output file for single-file outputs.</summary>
-    public string Root { get; }
+    public string Root => _engine.Root;
 
     /// <summary>True when every candle goes to <see cref="Root"/> itself.</summary>
-    public bool IsSingleFile => _template is null;
+    public bool IsSingleFile => _engine.IsSingleFile;
 
     /// <summary>The path template (null for a single file).</summary>
-    public PathTemplate? Template => _template;
+    public PathTemplate? Template => _engine.Template;
 
     /// <summary>Known-empty ranges and the series of each file.</summary>
     public Sidecar Sidecar { get; }
 
     /// <summary>The file format.</summary>
-    public ICandleFileFormat Format => _format;
+    public ICandleFileFormat Format { get; }
 
     /// <summary>Full path of the file that holds the candle of <paramref name="series"/> opening at <paramref name="openTime"/>.</summary>
-    public string PathOf(SeriesKey series, long openTime) =>
-        _template is null ? Root
-        : Path.Combine(Root, _template.Render(series, _template.IsMonthly ? SeriesText.MonthStart(openTime) : 0));
+    public string PathOf(SeriesKey series, long openTime) => _engine.PathOf(series, openTime);
 
-    /// <summary>Buffers <paramref name="candles"/> and counts them against what is stored.</summary>
-    public async ValueTask<UpsertResult> UpsertAsync(SeriesKey series, IReadOnlyList<Candle> candles, CancellationToken cancellationToken)
+    /// <summary>Buffers <paramref name="candles"/> (ascending, unique open times) and counts them against what is stored.</summary>
+    /// <exception cref="ArgumentException">Candles out of order, or a value the format cannot hold.</exception>
+    /// <exception cref="InvalidOperationException">Two series would share one file.</exception>
+    public ValueTask<UpsertResult> UpsertAsync(SeriesKey series, IReadOnlyList<Candle> candles, CancellationToken cancellationToken)
     {
         SeriesText.EnsureAscending(series, candles);
-        for (var k = 0; k < candles.Count; k++)
-        {
-            _format.Validate(series, candles[k]);
-        }
-
-        long inserted = 0, updated = 0;
-        var i = 0;
-        while (i < candles.Count)
-        {
-            var monthly = _template?.IsMonthly == true;
-            var monthStart = monthly ? SeriesText.MonthStart(candles[i].OpenTime) : 0;
-            var monthEnd = monthly ? SeriesText.NextMonth(monthStart) : long.MaxValue;
-            var buffer = await GetBufferAsync(series, PathOf(series, candles[i].OpenTime), monthStart, cancellationToken);
-            if (monthly)
-            {
-                await FlushOtherMonthsAsync(series, buffer, cancellationToken);
-            }
-
-            for (; i < candles.Count && candles[i].OpenTime < monthEnd; i++)
-            {
-                var candle = candles[i];
-                if (buffer.Pending.ContainsKey(candle.OpenTime) || buffer.Existing.Contains(candle.OpenTime))
-                {
-                    updated++;
-                }
-                else
-                {
-                    inserted++;
-                }
-
-                buffer.Pending[candle.OpenTime] = candle;
-            }
-
-            if (buffer.Pending.Count >= _maxPending)
-            {
-                await WriteAsync(buffer, cancellationToken);
-            }
-        }
-
-        return new UpsertResult(inserted, updated);
+        return _engine.UpsertAsync(series, candles, cancellationToken);
     }
 
     /// <summary>Writes every buffered file.</summary>
-    public async ValueTask FlushAsync(CancellationToken cancellationToken)
-    {
-        foreach (var buffer in _buffers.Values.ToList())
-        {
-            await WriteAsync(buffer, cancellationToken);
-        }
-    }
+    public ValueTask FlushAsync(CancellationToken cancellationToken) => _engine.FlushAsync(cancellationToken);
 
     /// <summary>Coverage of <paramref name="series"/> in <paramref name="range"/>: stored open times (on disk and buffered) plus the sidecar.</summary>
     public async ValueTask<SeriesCoverage> GetCoverageAsync(SeriesKey series, TimeRange range, CancellationToken cancellationToken)
@@ -113,14 +64,13 @@ internal sealed class FileCandleStore
         foreach (var path in PathsOf(series, from, range.End))
         {
             var times = new List<long>();
-            if (_buffers.TryGetValue(path, out var buffer))
+            if (_engine.BufferedKeys(path) is { } buffered)
             {
-                times.AddRange(buffer.Existing);
-                times.AddRange(buffer.Pending.Keys.Where(t => !buffer.Existing.Contains(t)));
+                times.AddRange(buffered);
             }
             else if (File.Exists(path))
             {
-                times.AddRange(await _format.ReadOpenTimesAsync(path, cancellationToken));
+                times.AddRange(await Format.ReadOpenTimesAsync(path, cancellationToken));
             }
 
             times.Sort();
@@ -143,7 +93,7 @@ internal sealed class FileCandleStore
     /// <summary>The files that may hold candles of <paramref name="series"/> opening in <c>[from, to)</c>, in time order.</summary>
     public IEnumerable<string> PathsOf(SeriesKey series, long from, long to)
     {
-        if (_template?.IsMonthly != true)
+        if (Template?.IsMonthly != true)
         {
             yield return PathOf(series, from);
             yield break;
@@ -156,23 +106,11 @@ internal sealed class FileCandleStore
     }
 
     /// <summary>Every data file under the root (or the single file), skipping temporary files and the sidecar folder.</summary>
-    public IEnumerable<string> ExistingFiles(string extension) => IsSingleFile
-        ? File.Exists(Root) ? [Root] : []
-        : EnumerateDataFiles(Root, extension);
+    public IEnumerable<string> ExistingFiles(string extension) => _engine.ExistingFiles(extension);
 
     /// <summary>Every data file with <paramref name="extension"/> under <paramref name="folder"/>, sorted.</summary>
-    public static IEnumerable<string> EnumerateDataFiles(string folder, string extension)
-    {
-        if (!Directory.Exists(folder))
-        {
-            return [];
-        }
-
-        var sidecarFolder = Path.Combine(folder, ".coinlake") + Path.DirectorySeparatorChar;
-        return Directory.EnumerateFiles(folder, "*" + extension, SearchOption.AllDirectories)
-            .Where(f => !AtomicFile.IsTemp(f) && !f.StartsWith(sidecarFolder, StringComparison.Ordinal))
-            .Order(StringComparer.Ordinal);
-    }
+    public static IEnumerable<string> EnumerateDataFiles(string folder, string extension) =>
+        FileRecordStore<SeriesKey, long, Candle>.EnumerateDataFiles(folder, extension);
 
     /// <summary>Reads the candles of <paramref name="series"/> in <paramref name="range"/> (all when null) from this store's files, ascending.</summary>
     public async IAsyncEnumerable<Candle> ReadAsync(SeriesKey series, TimeRange? range, [EnumeratorCancellation] CancellationToken cancellationToken)
@@ -180,11 +118,11 @@ internal sealed class FileCandleStore
         var from = range?.Start ?? long.MinValue;
         var to = range?.End ?? long.MaxValue;
         IEnumerable<string> paths;
-        if (range is null && _template?.IsMonthly == true)
+        if (range is null && Template?.IsMonthly == true)
         {
             // Every month file of the series, found by matching the template with the series' parts filled in.
-            var pattern = _template.MonthFilesPattern(series);
-            paths = ExistingFiles(Path.GetExtension(_template.Text))
+            var pattern = Template.MonthFilesPattern(series);
+            paths = ExistingFiles(Path.GetExtension(Template.Text))
                 .Select(f => (File: f, Match: pattern.Match(Path.GetRelativePath(Root, f).Replace('\\', '/'))))
                 .Where(x => x.Match.Success)
                 .OrderBy(x => x.Match.Groups["y"].Value, StringComparer.Ordinal)
@@ -204,7 +142,7 @@ internal sealed class FileCandleStore
                 continue;
             }
 
-            var rows = await _format.ReadAsync(path, cancellationToken);
+            var rows = await Format.ReadAsync(path, cancellationToken);
             var selected = new List<Candle>(rows.Candles.Count);
             for (var k = 0; k < rows.Candles.Count; k++)
             {
@@ -221,87 +159,39 @@ internal sealed class FileCandleStore
             }
         }
     }
+}
 
-    private async ValueTask<FileBuffer> GetBufferAsync(SeriesKey series, string path, long monthStart, CancellationToken cancellationToken)
+/// <summary>An <see cref="ICandleFileFormat"/> seen as a record format: candles keyed, timed and ordered by open time.</summary>
+internal sealed class CandleRecordFormat(ICandleFileFormat inner) : IRecordFileFormat<SeriesKey, long, Candle>
+{
+    private static readonly Comparer<Candle> ByOpenTime = Comparer<Candle>.Create(static (a, b) => a.OpenTime.CompareTo(b.OpenTime));
+
+    /// <inheritdoc/>
+    public string Name => inner.Name;
+
+    /// <inheritdoc/>
+    public IComparer<Candle> Order => ByOpenTime;
+
+    /// <inheritdoc/>
+    public long KeyOf(in Candle record) => record.OpenTime;
+
+    /// <inheritdoc/>
+    public long TimeOf(in Candle record) => record.OpenTime;
+
+    /// <inheritdoc/>
+    public void Validate(SeriesKey series, in Candle record) => inner.Validate(series, record);
+
+    /// <inheritdoc/>
+    public ValueTask<List<long>> ReadKeysAsync(string path, CancellationToken cancellationToken) => inner.ReadOpenTimesAsync(path, cancellationToken);
+
+    /// <inheritdoc/>
+    public async ValueTask<RecordFileRows<SeriesKey, Candle>> ReadAsync(string path, CancellationToken cancellationToken)
     {
-        if (_owners.TryGetValue(path, out var owner) && owner != series)
-        {
-            throw new InvalidOperationException(
-                $"Both {owner} and {series} would be written to {path}; add the placeholders that tell them apart ({{exchange}} {{market_type}} {{price}} {{timeframe}} {{symbol}}) to the path template '{_template?.Text ?? Root}'.");
-        }
-
-        _owners[path] = series;
-        if (_buffers.TryGetValue(path, out var buffer))
-        {
-            return buffer;
-        }
-
-        var existing = File.Exists(path) ? await _format.ReadOpenTimesAsync(path, cancellationToken) : [];
-        buffer = new FileBuffer(path, series, monthStart, [.. existing]);
-        _buffers[path] = buffer;
-        return buffer;
+        var rows = await inner.ReadAsync(path, cancellationToken);
+        return new RecordFileRows<SeriesKey, Candle>(rows.Candles, rows.RowSeries);
     }
 
-    private async ValueTask FlushOtherMonthsAsync(SeriesKey series, FileBuffer current, CancellationToken cancellationToken)
-    {
-        foreach (var other in _buffers.Values.Where(b => b != current && b.Series == series).ToList())
-        {
-            await WriteAsync(other, cancellationToken);
-            _buffers.Remove(other.Path);
-        }
-    }
-
-    private async ValueTask WriteAsync(FileBuffer buffer, CancellationToken cancellationToken)
-    {
-        if (buffer.Pending.Count == 0)
-        {
-            return;
-        }
-
-        var merged = new Dictionary<long, Candle>(buffer.Existing.Count + buffer.Pending.Count);
-        if (File.Exists(buffer.Path))
-        {
-            var rows = await _format.ReadAsync(buffer.Path, cancellationToken);
-            if (rows.RowSeries?.FirstOrDefault(s => s != buffer.Series) is { } stranger)
-            {
-                throw new InvalidOperationException(
-                    $"{buffer.Path} holds candles of {stranger}, not only of {buffer.Series}; refusing to rewrite it. Write {buffer.Series} to another file or folder.");
-            }
-
-            foreach (var c in rows.Candles)
-            {
-                merged[c.OpenTime] = c;
-            }
-        }
-
-        foreach (var (t, c) in buffer.Pending)
-        {
-            merged[t] = c;
-        }
-
-        var sorted = merged.Values.ToList();
-        sorted.Sort((a, b) => a.OpenTime.CompareTo(b.OpenTime));
-        await AtomicFile.WriteAsync(buffer.Path, (stream, ct) => _format.WriteAsync(stream, buffer.Series, sorted, ct), cancellationToken);
-        var relative = IsSingleFile ? Path.GetFileName(Root) : Path.GetRelativePath(Root, buffer.Path);
-        if (await Sidecar.RecordFileAsync(relative, buffer.Series, cancellationToken))
-        {
-            await Sidecar.SaveAsync(cancellationToken);
-        }
-
-        buffer.Existing.UnionWith(buffer.Pending.Keys);
-        buffer.Pending.Clear();
-    }
-
-    private sealed class FileBuffer(string path, SeriesKey series, long monthStart, HashSet<long> existing)
-    {
-        public string Path { get; } = path;
-
-        public SeriesKey Series { get; } = series;
-
-        public long MonthStart { get; } = monthStart;
-
-        public HashSet<long> Existing { get; } = existing;
-
-        public Dictionary<long, Candle> Pending { get; } = [];
-    }
+    /// <inheritdoc/>
+    public ValueTask WriteAsync(Stream stream, SeriesKey series, IReadOnlyList<Candle> records, CancellationToken cancellationToken) =>
+        inner.WriteAsync(stream, series, records, cancellationToken);
 }

@@ -88,6 +88,55 @@ internal static partial class FileNameSeries
             hints?.Price ?? price ?? PriceType.Last);
     }
 
+    /// <summary>
+    /// True when the file name says it holds trades or tickers, not candles: its stem ends with <c>trades</c> or
+    /// <c>tickers</c> after <c>_</c> or <c>-</c> (<c>BTCUSDT_trades.csv</c>, freqtrade's <c>XRP_ETH-trades.json.gz</c>,
+    /// <c>binance_spot_tickers_2024-01.csv</c> ends with a month, so the word may also be followed by <c>_yyyy-MM</c>).
+    /// </summary>
+    public static bool IsTradeOrTickerName(string path) => NonCandleName().IsMatch(Stem(path));
+
+    /// <summary>True when the file name says it holds trades (see <see cref="IsTradeOrTickerName"/>).</summary>
+    public static bool IsTradeName(string path) => TradeName().IsMatch(Stem(path));
+
+    /// <summary>
+    /// The trade series of the file at <paramref name="path"/>: Coinlake's <c>BTCUSDT_trades.csv</c>,
+    /// <c>BTCUSDT_USDT_trades.json</c>, freqtrade's <c>XRP_ETH-trades.json.gz</c>, <c>kraken-BCHEUR-trades.csv</c>; the
+    /// exchange from the name or the parent folder. Hints override every part.
+    /// </summary>
+    /// <exception cref="ArgumentException">The symbol is neither in the name nor in the hints; the message names the hint to pass.</exception>
+    public static TradeSeriesKey InferTrades(string path, ReaderHints? hints)
+    {
+        var name = TradeName().Replace(Stem(path), "");
+        string? exchange = null;
+        Symbol? symbol = null;
+        var segments = name.Split('-', StringSplitOptions.RemoveEmptyEntries);
+        foreach (var segment in segments)
+        {
+            if (Exchanges.Contains(segment.ToLowerInvariant(), StringComparer.Ordinal))
+            {
+                exchange ??= segment.ToLowerInvariant();
+            }
+        }
+
+        if (segments.Length > 0)
+        {
+            symbol = ParsePair(segments[^1]);
+        }
+
+        var parent = Path.GetFileName(Path.GetDirectoryName(Path.GetFullPath(path)) ?? "")?.ToLowerInvariant();
+        if (exchange is null && parent is not null && Exchanges.Contains(parent, StringComparer.Ordinal))
+        {
+            exchange = parent;
+        }
+
+        symbol = hints?.Symbol ?? symbol ?? throw new ArgumentException(
+            $"Cannot tell the symbol of {path} from its name; pass ReaderHints.Symbol (e.g. BTC/USDT) or name the file like BTCUSDT_trades.csv.", nameof(path));
+        return new TradeSeriesKey(
+            hints?.Exchange ?? exchange ?? "unknown",
+            symbol,
+            hints?.MarketType ?? (symbol.IsDerivative ? symbol.ImpliedMarketType : MarketType.Spot));
+    }
+
     /// <summary>Parses <c>BTCUSDT</c>, <c>BTCUSDT_USDT</c>, <c>UNITTEST_BTC</c>, <c>XRP_USDT_USDT</c>; null when unrecognised.</summary>
     public static Symbol? ParsePair(string text)
     {
@@ -123,6 +172,12 @@ internal static partial class FileNameSeries
 
         return null;
     }
+
+    [GeneratedRegex(@"(?:^|[-_])trades$", RegexOptions.CultureInvariant | RegexOptions.IgnoreCase)]
+    private static partial Regex TradeName();
+
+    [GeneratedRegex(@"(?:^|[-_])(?:trades|tickers)(?:[-_]\d{4}-\d{2})?$", RegexOptions.CultureInvariant | RegexOptions.IgnoreCase)]
+    private static partial Regex NonCandleName();
 
     [GeneratedRegex(@"(?:^|[-_])(?<tf>\d+[smhdwM])(?=$|[-_])", RegexOptions.CultureInvariant)]
     private static partial Regex TimeframeToken();

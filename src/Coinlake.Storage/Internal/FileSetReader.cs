@@ -9,6 +9,8 @@ namespace Coinlake.Storage.Internal;
 /// Reads candles from a set of files of one format (a Parquet folder, one CSV or JSON file ...). The series of each
 /// file comes from, in order: the Coinlake sidecar, the file's series columns (Parquet), the file name and hints.
 /// Files are read one at a time in path order (month files sort by time); files whose time spans overlap are merged.
+/// Trade and ticker files (named <c>*_trades.*</c>/<c>*_tickers*</c>, or Parquet files with a <c>trade_id</c> column)
+/// are skipped, so candle, trade and ticker sinks can share an output folder.
 /// </summary>
 internal sealed class FileSetReader(Func<IEnumerable<string>> files, ICandleFileFormat format, Sidecar? sidecar, string? sidecarRoot, ReaderHints? hints) : ICandleReader
 {
@@ -97,6 +99,12 @@ internal sealed class FileSetReader(Func<IEnumerable<string>> files, ICandleFile
             if (known is not null && known.TryGetValue(relative, out var text))
             {
                 index[path] = [Sidecar.ParseSeries(text, sidecar!.Path)];
+            }
+            else if (FileNameSeries.IsTradeOrTickerName(path)
+                || (format is ParquetCandleFormat && await ParquetTradeFormat.IsTradeFileAsync(path, cancellationToken)))
+            {
+                // A trade or ticker file beside the candles (sinks of several kinds may share a folder).
+                index[path] = [];
             }
             else if (format is ParquetCandleFormat && await ParquetCandleFormat.ReadSeriesAsync(path, cancellationToken) is { } fromColumns)
             {

@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.RegularExpressions;
 using Coinlake.Candles;
 using Coinlake.Markets;
+using Coinlake.Time;
 
 namespace Coinlake.Storage.Internal;
 
@@ -15,15 +16,38 @@ namespace Coinlake.Storage.Internal;
 /// </summary>
 internal sealed class PathTemplate
 {
-    private static readonly string[] Names =
+    private static readonly string[] CandleNames =
         ["exchange", "symbol", "SYMBOL", "base", "quote", "settle", "market_type", "timeframe", "TIMEFRAME", "price", "yyyy", "MM"];
+
+    private static readonly string[] TradeNames =
+        ["exchange", "symbol", "SYMBOL", "base", "quote", "settle", "market_type", "yyyy", "MM"];
+
+    private static readonly string[] TickerNames = ["exchange", "market_type", "yyyy", "MM"];
 
     private readonly List<(string Literal, string? Name)> _parts = [];
 
-    /// <summary>Parses <paramref name="template"/>.</summary>
+    /// <summary>Parses a candle path <paramref name="template"/>.</summary>
     /// <exception cref="ArgumentException">Unknown placeholder, unbalanced brace, absolute path, <c>..</c>, or <c>{MM}</c> without <c>{yyyy}</c>.</exception>
     public PathTemplate(string template)
+        : this(template, PathTemplateKind.Candles)
     {
+    }
+
+    /// <summary>
+    /// Parses a <paramref name="template"/> for candle, trade or ticker files: trade templates cannot use
+    /// <c>{timeframe}</c> or <c>{price}</c>, ticker templates (a file holds every symbol of an exchange and market
+    /// type) only <c>{exchange} {market_type} {yyyy} {MM}</c>.
+    /// </summary>
+    /// <exception cref="ArgumentException">Unknown or unusable placeholder, unbalanced brace, absolute path, <c>..</c>, or <c>{MM}</c> without <c>{yyyy}</c>.</exception>
+    public PathTemplate(string template, PathTemplateKind kind)
+    {
+        Kind = kind;
+        var names = kind switch
+        {
+            PathTemplateKind.Trades => TradeNames,
+            PathTemplateKind.Tickers => TickerNames,
+            _ => CandleNames,
+        };
         if (string.IsNullOrWhiteSpace(template))
         {
             throw new ArgumentException("The path template is empty; use e.g. {exchange}/{symbol}/{timeframe}/{yyyy}-{MM}.parquet.", nameof(template));
@@ -49,10 +73,10 @@ internal sealed class PathTemplate
                 }
 
                 var name = template[(i + 1)..close];
-                if (!Names.Contains(name, StringComparer.Ordinal))
+                if (!names.Contains(name, StringComparer.Ordinal))
                 {
                     throw new ArgumentException(
-                        $"The path template '{template}' has an unknown placeholder {{{name}}}; use {string.Join(" ", Names.Select(n => "{" + n + "}"))}.",
+                        $"The path template '{template}' has an unknown placeholder {{{name}}}; use {string.Join(" ", names.Select(n => "{" + n + "}"))}.",
                         nameof(template));
                 }
 
@@ -76,13 +100,16 @@ internal sealed class PathTemplate
             _parts.Add((literal.ToString(), null));
         }
 
-        var names = _parts.Where(p => p.Name is not null).Select(p => p.Name!).ToHashSet(StringComparer.Ordinal);
-        IsMonthly = names.Contains("yyyy") || names.Contains("MM");
-        if (names.Contains("MM") && !names.Contains("yyyy"))
+        var used = _parts.Where(p => p.Name is not null).Select(p => p.Name!).ToHashSet(StringComparer.Ordinal);
+        IsMonthly = used.Contains("yyyy") || used.Contains("MM");
+        if (used.Contains("MM") && !used.Contains("yyyy"))
         {
             throw new ArgumentException($"The path template '{template}' uses {{MM}} without {{yyyy}}: months of different years would share a file; add {{yyyy}}.", nameof(template));
         }
     }
+
+    /// <summary>Which records the template places.</summary>
+    public PathTemplateKind Kind { get; }
 
     /// <summary>The template as given.</summary>
     public string Text { get; }
@@ -91,7 +118,13 @@ internal sealed class PathTemplate
     public bool IsMonthly { get; }
 
     /// <summary>The relative path of the file of <paramref name="series"/> holding the month starting at <paramref name="monthStart"/> (ms UTC).</summary>
-    public string Render(SeriesKey series, long monthStart)
+    public string Render(SeriesKey series, long monthStart) => Render(PathParts.Of(series), monthStart);
+
+    /// <summary>The relative path of the trade file of <paramref name="series"/> holding the month starting at <paramref name="monthStart"/> (ms UTC).</summary>
+    public string Render(TradeSeriesKey series, long monthStart) => Render(PathParts.Of(series), monthStart);
+
+    /// <summary>The relative path of the file of <paramref name="series"/> holding the month starting at <paramref name="monthStart"/> (ms UTC).</summary>
+    public string Render(PathParts series, long monthStart)
     {
         var sb = new StringBuilder();
         foreach (var (literal, name) in _parts)
@@ -108,19 +141,19 @@ internal sealed class PathTemplate
         return sb.ToString().Replace('/', Path.DirectorySeparatorChar);
     }
 
-    private static string Render(SeriesKey series, long monthStart, string name)
+    private static string Render(PathParts series, long monthStart, string name)
     {
         var month = DateTimeOffset.FromUnixTimeMilliseconds(monthStart);
         return name switch
             {
                 "exchange" => Safe(series.Exchange),
-                "symbol" or "SYMBOL" => Safe(SeriesText.FileSafeSymbol(series.Symbol)),
-                "base" => Safe(series.Symbol.Base),
-                "quote" => Safe(series.Symbol.Quote),
-                "settle" => Safe(series.Symbol.Settle ?? ""),
+                "symbol" or "SYMBOL" => Safe(SeriesText.FileSafeSymbol(series.Symbol!)),
+                "base" => Safe(series.Symbol!.Base),
+                "quote" => Safe(series.Symbol!.Quote),
+                "settle" => Safe(series.Symbol!.Settle ?? ""),
                 "market_type" => series.MarketType.ToName(),
-                "timeframe" or "TIMEFRAME" => series.Timeframe.ToString(),
-                "price" => series.Price.ToName(),
+                "timeframe" or "TIMEFRAME" => series.Timeframe!.Value.ToString(),
+                "price" => series.Price!.Value.ToName(),
                 "yyyy" => month.Year.ToString("D4", CultureInfo.InvariantCulture),
                 _ => month.Month.ToString("D2", CultureInfo.InvariantCulture),
             };
@@ -130,7 +163,10 @@ internal sealed class PathTemplate
     /// A pattern matching the relative paths (forward slashes) of every month file of <paramref name="series"/>;
     /// groups <c>y</c> and <c>m</c> hold the year and month.
     /// </summary>
-    public Regex MonthFilesPattern(SeriesKey series)
+    public Regex MonthFilesPattern(SeriesKey series) => MonthFilesPattern(PathParts.Of(series));
+
+    /// <summary>A pattern matching the relative paths of every month file of <paramref name="series"/> (see the other overload).</summary>
+    public Regex MonthFilesPattern(PathParts series)
     {
         var sb = new StringBuilder("^");
         foreach (var (literal, name) in _parts)
@@ -172,4 +208,32 @@ internal sealed class PathTemplate
 
     /// <inheritdoc/>
     public override string ToString() => Text;
+}
+
+/// <summary>Which records a path template places: what placeholders it may use.</summary>
+internal enum PathTemplateKind
+{
+    /// <summary>Candles: every placeholder.</summary>
+    Candles,
+
+    /// <summary>Trades: no <c>{timeframe}</c>, no <c>{price}</c>.</summary>
+    Trades,
+
+    /// <summary>Tickers: <c>{exchange} {market_type} {yyyy} {MM}</c>.</summary>
+    Tickers,
+}
+
+/// <summary>The parts of a series a path template renders; a part a kind of series lacks is null.</summary>
+/// <param name="Exchange">Exchange id.</param>
+/// <param name="Symbol">Unified symbol (null for ticker files, which hold every symbol).</param>
+/// <param name="MarketType">Market type.</param>
+/// <param name="Timeframe">Candle timeframe (null for trades and tickers).</param>
+/// <param name="Price">Candle price type (null for trades and tickers).</param>
+internal readonly record struct PathParts(string Exchange, Symbol? Symbol, MarketType MarketType, Timeframe? Timeframe, PriceType? Price)
+{
+    /// <summary>The parts of a candle series.</summary>
+    public static PathParts Of(SeriesKey series) => new(series.Exchange, series.Symbol, series.MarketType, series.Timeframe, series.Price);
+
+    /// <summary>The parts of a trade series.</summary>
+    public static PathParts Of(TradeSeriesKey series) => new(series.Exchange, series.Symbol, series.MarketType, null, null);
 }

@@ -72,11 +72,14 @@ internal sealed class Sidecar(string path)
     }
 
     /// <summary>Records that <paramref name="relativePath"/> holds <paramref name="series"/>; true when that is new (call <see cref="SaveAsync"/>).</summary>
-    public async ValueTask<bool> RecordFileAsync(string relativePath, SeriesKey series, CancellationToken cancellationToken = default)
+    public ValueTask<bool> RecordFileAsync(string relativePath, SeriesKey series, CancellationToken cancellationToken = default) =>
+        RecordFileAsync(relativePath, SeriesText(series), cancellationToken);
+
+    /// <summary>Records that <paramref name="relativePath"/> holds the series written as <paramref name="text"/>; true when that is new (call <see cref="SaveAsync"/>).</summary>
+    public async ValueTask<bool> RecordFileAsync(string relativePath, string text, CancellationToken cancellationToken = default)
     {
         await LoadAsync(cancellationToken);
         var key = relativePath.Replace('\\', '/');
-        var text = SeriesText(series);
         if (_document!.Files.TryGetValue(key, out var known) && string.Equals(known, text, StringComparison.Ordinal))
         {
             return false;

@@ -3,6 +3,7 @@ using Coinlake.Candles;
 using Coinlake.Storage.Internal;
 using Coinlake.Time;
 using global::Parquet;
+using global::Parquet.Data;
 using global::Parquet.Schema;
 
 namespace Coinlake.Storage.Parquet;
@@ -31,19 +32,21 @@ internal sealed class ParquetCandleFormat : ICandleFileFormat
     private static readonly DataField<string> TimeframeField = new("timeframe");
     private static readonly DataField<string> PriceField = new("price");
     private static readonly DateTimeDataField OpenTimeField = new("open_time", DateTimeFormat.Timestamp, isAdjustedToUTC: true, unit: DateTimeTimeUnit.Millis);
-    private static readonly DecimalDataField OpenField = new("open", Precision, Scale);
-    private static readonly DecimalDataField HighField = new("high", Precision, Scale);
-    private static readonly DecimalDataField LowField = new("low", Precision, Scale);
-    private static readonly DecimalDataField CloseField = new("close", Precision, Scale);
-    private static readonly DecimalDataField VolumeField = new("volume", Precision, Scale);
-    private static readonly DecimalDataField QuoteVolumeField = new("quote_volume", Precision, Scale, isNullable: true);
+    private static readonly DecimalDataField OpenField = new("open", Precision, Scale, clrType: typeof(BigDecimal));
+    private static readonly DecimalDataField HighField = new("high", Precision, Scale, clrType: typeof(BigDecimal));
+    private static readonly DecimalDataField LowField = new("low", Precision, Scale, clrType: typeof(BigDecimal));
+    private static readonly DecimalDataField CloseField = new("close", Precision, Scale, clrType: typeof(BigDecimal));
+    private static readonly DecimalDataField VolumeField = new("volume", Precision, Scale, clrType: typeof(BigDecimal));
+    private static readonly DecimalDataField QuoteVolumeField = new("quote_volume", Precision, Scale, isNullable: true, clrType: typeof(BigDecimal));
     private static readonly DataField<long?> TradeCountField = new("trade_count");
 
     private static readonly ParquetSchema Schema = new(
         ExchangeField, SymbolField, MarketTypeField, TimeframeField, PriceField, OpenTimeField,
         OpenField, HighField, LowField, CloseField, VolumeField, QuoteVolumeField, TradeCountField);
 
-    private static readonly ParquetOptions WriteOptions = new() { CompressionMethod = CompressionMethod.Zstd };
+    internal static readonly ParquetOptions ReadOptions = new() { UseBigDecimal = true };
+
+    internal static readonly ParquetOptions WriteOptions = new() { CompressionMethod = CompressionMethod.Zstd, CompressionLevel = System.IO.Compression.CompressionLevel.Optimal };
 
     /// <inheritdoc/>
     public string Name => "parquet";
@@ -78,33 +81,33 @@ internal sealed class ParquetCandleFormat : ICandleFileFormat
             await group.WriteAsync(TimeframeField, Repeat(columns.Timeframe, n));
             await group.WriteAsync(PriceField, Repeat(columns.Price, n));
             var times = new DateTime[n];
-            var open = new decimal[n];
-            var high = new decimal[n];
-            var low = new decimal[n];
-            var close = new decimal[n];
-            var volume = new decimal[n];
-            var quoteVolume = new decimal?[n];
+            var open = new BigDecimal[n];
+            var high = new BigDecimal[n];
+            var low = new BigDecimal[n];
+            var close = new BigDecimal[n];
+            var volume = new BigDecimal[n];
+            var quoteVolume = new BigDecimal?[n];
             var trades = new long?[n];
             for (var i = 0; i < n; i++)
             {
                 var c = candles[start + i];
                 times[i] = DateTimeOffset.FromUnixTimeMilliseconds(c.OpenTime).UtcDateTime;
-                open[i] = c.Open;
-                high[i] = c.High;
-                low[i] = c.Low;
-                close[i] = c.Close;
-                volume[i] = c.Volume;
-                quoteVolume[i] = c.QuoteVolume;
+                open[i] = ParquetDecimals.ToBig(c.Open);
+                high[i] = ParquetDecimals.ToBig(c.High);
+                low[i] = ParquetDecimals.ToBig(c.Low);
+                close[i] = ParquetDecimals.ToBig(c.Close);
+                volume[i] = ParquetDecimals.ToBig(c.Volume);
+                quoteVolume[i] = c.QuoteVolume is { } qv ? ParquetDecimals.ToBig(qv) : null;
                 trades[i] = c.TradeCount;
             }
 
             await group.WriteAsync<DateTime>(OpenTimeField, times.AsMemory(), cancellationToken: cancellationToken);
-            await group.WriteAsync<decimal>(OpenField, open.AsMemory(), cancellationToken: cancellationToken);
-            await group.WriteAsync<decimal>(HighField, high.AsMemory(), cancellationToken: cancellationToken);
-            await group.WriteAsync<decimal>(LowField, low.AsMemory(), cancellationToken: cancellationToken);
-            await group.WriteAsync<decimal>(CloseField, close.AsMemory(), cancellationToken: cancellationToken);
-            await group.WriteAsync<decimal>(VolumeField, volume.AsMemory(), cancellationToken: cancellationToken);
-            await group.WriteAsync<decimal>(QuoteVolumeField, quoteVolume.AsMemory(), cancellationToken: cancellationToken);
+            await group.WriteAsync<BigDecimal>(OpenField, open.AsMemory(), cancellationToken: cancellationToken);
+            await group.WriteAsync<BigDecimal>(HighField, high.AsMemory(), cancellationToken: cancellationToken);
+            await group.WriteAsync<BigDecimal>(LowField, low.AsMemory(), cancellationToken: cancellationToken);
+            await group.WriteAsync<BigDecimal>(CloseField, close.AsMemory(), cancellationToken: cancellationToken);
+            await group.WriteAsync<BigDecimal>(VolumeField, volume.AsMemory(), cancellationToken: cancellationToken);
+            await group.WriteAsync<BigDecimal>(QuoteVolumeField, quoteVolume.AsMemory(), cancellationToken: cancellationToken);
             await group.WriteAsync<long>(TradeCountField, trades.AsMemory(), cancellationToken: cancellationToken);
             group.CompleteValidate();
             if (candles.Count == 0)
@@ -117,7 +120,7 @@ internal sealed class ParquetCandleFormat : ICandleFileFormat
     /// <inheritdoc/>
     public async ValueTask<List<long>> ReadOpenTimesAsync(string path, CancellationToken cancellationToken)
     {
-        await using var reader = await ParquetReader.CreateAsync(path, cancellationToken: cancellationToken);
+        await using var reader = await ParquetReader.CreateAsync(path, ReadOptions, cancellationToken);
         var field = Find(reader, path, "open_time");
         var times = new List<long>();
         for (var g = 0; g < reader.RowGroupCount; g++)
@@ -132,7 +135,7 @@ internal sealed class ParquetCandleFormat : ICandleFileFormat
     /// <inheritdoc/>
     public async ValueTask<CandleFileRows> ReadAsync(string path, CancellationToken cancellationToken)
     {
-        await using var reader = await ParquetReader.CreateAsync(path, cancellationToken: cancellationToken);
+        await using var reader = await ParquetReader.CreateAsync(path, ReadOptions, cancellationToken);
         var timeField = Find(reader, path, "open_time");
         var fields = new[] { "open", "high", "low", "close", "volume" }.Select(n => Find(reader, path, n)).ToArray();
         var quoteVolumeField = reader.Schema.DataFields.FirstOrDefault(f => f.Name == "quote_volume");
@@ -198,7 +201,7 @@ internal sealed class ParquetCandleFormat : ICandleFileFormat
     /// <summary>The distinct series in the file's series columns, or null when it has none.</summary>
     public static async ValueTask<IReadOnlyList<SeriesKey>?> ReadSeriesAsync(string path, CancellationToken cancellationToken)
     {
-        await using var reader = await ParquetReader.CreateAsync(path, cancellationToken: cancellationToken);
+        await using var reader = await ParquetReader.CreateAsync(path, ReadOptions, cancellationToken);
         var seriesFields = new[] { "exchange", "symbol", "market_type", "timeframe", "price" }
             .Select(n => reader.Schema.DataFields.FirstOrDefault(f => f.Name == n)).ToArray();
         if (seriesFields.Any(f => f is null))
@@ -238,7 +241,7 @@ internal sealed class ParquetCandleFormat : ICandleFileFormat
         }
     }
 
-    private static string[] Repeat(string value, int n)
+    internal static string[] Repeat(string value, int n)
     {
         var a = new string[n];
         Array.Fill(a, value);
@@ -252,7 +255,7 @@ internal sealed class ParquetCandleFormat : ICandleFileFormat
     private static decimal Required(decimal? value, string path, string column, long time) =>
         value is { } v ? DecimalText.Normalize(v) : throw new InvalidDataException($"{path}: {column} is null at {TimeRange.FormatTime(time)}.");
 
-    private static async ValueTask<long[]> ReadTimesAsync(ParquetRowGroupReader group, DataField field, string path, CancellationToken cancellationToken)
+    internal static async ValueTask<long[]> ReadTimesAsync(ParquetRowGroupReader group, DataField field, string path, CancellationToken cancellationToken)
     {
         var n = checked((int)group.RowCount);
         var result = new long[n];
@@ -261,7 +264,7 @@ internal sealed class ParquetCandleFormat : ICandleFileFormat
             var values = await ReadColumnAsync<DateTime>(group, field, n, cancellationToken);
             for (var i = 0; i < n; i++)
             {
-                var v = values[i] ?? throw new InvalidDataException($"{path}: open_time is null in row {i}.");
+                var v = values[i] ?? throw new InvalidDataException($"{path}: {field.Name} is null in row {i}.");
                 result[i] = new DateTimeOffset(DateTime.SpecifyKind(v, DateTimeKind.Utc)).ToUnixTimeMilliseconds();
             }
         }
@@ -270,22 +273,30 @@ internal sealed class ParquetCandleFormat : ICandleFileFormat
             var values = await ReadColumnAsync<long>(group, field, n, cancellationToken);
             for (var i = 0; i < n; i++)
             {
-                result[i] = values[i] ?? throw new InvalidDataException($"{path}: open_time is null in row {i}.");
+                result[i] = values[i] ?? throw new InvalidDataException($"{path}: {field.Name} is null in row {i}.");
             }
         }
         else
         {
-            throw new InvalidDataException($"{path}: open_time is {field.ClrType.Name}; expected a TIMESTAMP or INT64 milliseconds since the epoch (UTC).");
+            throw new InvalidDataException($"{path}: {field.Name} is {field.ClrType.Name}; expected a TIMESTAMP or INT64 milliseconds since the epoch (UTC).");
         }
 
         return result;
     }
 
-    private static async ValueTask<decimal?[]> ReadDecimalsAsync(ParquetRowGroupReader group, DataField field, int n, string path, CancellationToken cancellationToken)
+    internal static async ValueTask<decimal?[]> ReadDecimalsAsync(ParquetRowGroupReader group, DataField field, int n, string path, CancellationToken cancellationToken)
     {
         var result = new decimal?[n];
         var type = field.ClrType;
-        if (type == typeof(decimal))
+        if (type == typeof(BigDecimal))
+        {
+            var values = await ReadColumnAsync<BigDecimal>(group, field, n, cancellationToken);
+            for (var i = 0; i < n; i++)
+            {
+                result[i] = values[i] is { } d ? ParquetDecimals.ToDecimal(d, path, field.Name) : null;
+            }
+        }
+        else if (type == typeof(decimal))
         {
             result = await ReadColumnAsync<decimal>(group, field, n, cancellationToken);
         }
@@ -330,7 +341,7 @@ internal sealed class ParquetCandleFormat : ICandleFileFormat
         return result;
     }
 
-    private static async ValueTask<long?[]> ReadLongsAsync(ParquetRowGroupReader group, DataField field, int n, string path, CancellationToken cancellationToken)
+    internal static async ValueTask<long?[]> ReadLongsAsync(ParquetRowGroupReader group, DataField field, int n, string path, CancellationToken cancellationToken)
     {
         var result = new long?[n];
         if (field.ClrType == typeof(long))
@@ -353,7 +364,7 @@ internal sealed class ParquetCandleFormat : ICandleFileFormat
         return result;
     }
 
-    private static async ValueTask<T?[]> ReadColumnAsync<T>(ParquetRowGroupReader group, DataField field, int n, CancellationToken cancellationToken)
+    internal static async ValueTask<T?[]> ReadColumnAsync<T>(ParquetRowGroupReader group, DataField field, int n, CancellationToken cancellationToken)
         where T : struct
     {
         var result = new T?[n];

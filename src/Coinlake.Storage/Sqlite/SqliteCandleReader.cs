@@ -124,56 +124,9 @@ public sealed class SqliteCandleReader : ICandleReader
             return _table;
         }
 
-        var candidates = new List<(string Name, HashSet<string> Columns)>();
-        await using (var command = connection.CreateCommand())
-        {
-            command.CommandText = "SELECT m.name, p.name FROM sqlite_master m JOIN pragma_table_info(m.name) p WHERE m.type = 'table' ORDER BY m.name, p.cid";
-            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-            while (await reader.ReadAsync(cancellationToken))
-            {
-                var name = reader.GetString(0);
-                if (candidates.Count == 0 || candidates[^1].Name != name)
-                {
-                    candidates.Add((name, new HashSet<string>(StringComparer.OrdinalIgnoreCase)));
-                }
-
-                candidates[^1].Columns.Add(reader.GetString(1));
-            }
-        }
-
-        var usable = candidates.Where(c => RequiredColumns.All(c.Columns.Contains)).ToList();
-        (string Name, HashSet<string> Columns) chosen;
-        if (_requestedTable is not null)
-        {
-            chosen = candidates.FirstOrDefault(c => string.Equals(c.Name, _requestedTable, StringComparison.OrdinalIgnoreCase));
-            if (chosen.Name is null)
-            {
-                throw new InvalidOperationException($"{DatabasePath} has no table '{_requestedTable}'; candle tables there: {Names(usable)}.");
-            }
-
-            var missing = RequiredColumns.Where(c => !chosen.Columns.Contains(c)).ToList();
-            if (missing.Count > 0)
-            {
-                throw new InvalidOperationException($"Table '{chosen.Name}' of {DatabasePath} lacks the candle columns {string.Join(", ", missing)}.");
-            }
-        }
-        else
-        {
-            chosen = usable.FirstOrDefault(c => string.Equals(c.Name, "candles", StringComparison.OrdinalIgnoreCase));
-            if (chosen.Name is null)
-            {
-                chosen = usable.Count == 1
-                    ? usable[0]
-                    : throw new InvalidOperationException(usable.Count == 0
-                        ? $"{DatabasePath} has no table with candle columns ({string.Join(", ", RequiredColumns)})."
-                        : $"{DatabasePath} has several candle tables ({Names(usable)}); pass ReaderHints.Table to choose one.");
-            }
-        }
-
+        var chosen = SqliteWriting.ChooseTable(
+            await SqliteWriting.TablesAsync(connection, cancellationToken), _requestedTable, "candles", RequiredColumns, "candle", DatabasePath);
         _columns = chosen.Columns;
         return _table = chosen.Name;
     }
-
-    private static string Names(List<(string Name, HashSet<string> Columns)> tables) =>
-        tables.Count == 0 ? "none" : string.Join(", ", tables.Select(t => t.Name));
 }

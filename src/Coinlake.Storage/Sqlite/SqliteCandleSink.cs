@@ -1,4 +1,3 @@
-using System.Data;
 using System.Globalization;
 using Coinlake.Candles;
 using Coinlake.Storage.Internal;
@@ -31,7 +30,8 @@ namespace Coinlake.Storage.Sqlite;
 /// connection holds the lock), one prepared <c>INSERT ... ON CONFLICT DO UPDATE</c> reused for every row; inserted
 /// and updated rows are told apart by one range query of the batch's existing open times. PRAGMAs:
 /// <c>journal_mode=WAL</c>, <c>synchronous=NORMAL</c>, <c>busy_timeout</c> (<see cref="SqliteCandleSinkOptions.BusyTimeoutMs"/>),
-/// so several processes can write one database. Known-empty ranges go to <c>coinlake_empty_ranges</c>
+/// so several processes can write one database; <c>cache_size</c> 64 MiB and <c>wal_autocheckpoint</c> 16384 pages
+/// so large backfills do not checkpoint every few thousand rows. Known-empty ranges go to <c>coinlake_empty_ranges</c>
 /// (<c>candle_table</c>, the series columns, <c>start_ms</c>, <c>end_ms</c>), merged on insert.
 /// </para>
 /// </summary>
@@ -39,8 +39,6 @@ public sealed partial class SqliteCandleSink : ICandleSink, ICandleReader
 {
     /// <summary>SQL condition selecting one series; parameters <c>$exchange $symbol $market_type $timeframe $price</c>.</summary>
     internal const string SeriesWhere = "exchange = $exchange AND symbol = $symbol AND market_type = $market_type AND timeframe = $timeframe AND price = $price";
-
-    private const int MaxBeginAttempts = 10;
 
     private readonly SqliteCandleSinkOptions _options;
     private readonly ILogger _logger;
@@ -339,21 +337,8 @@ public sealed partial class SqliteCandleSink : ICandleSink, ICandleReader
         return _reader;
     }
 
-    private async ValueTask<SqliteTransaction> BeginImmediateAsync(SqliteConnection connection, CancellationToken cancellationToken)
-    {
-        for (var attempt = 1; ; attempt++)
-        {
-            try
-            {
-                return connection.BeginTransaction(IsolationLevel.Serializable, deferred: false);
-            }
-            catch (SqliteException e) when (e.SqliteErrorCode is 5 or 6 && attempt < MaxBeginAttempts)
-            {
-                LogBusy(_logger, DatabasePath, attempt);
-                await Task.Delay(TimeSpan.FromMilliseconds(20 * attempt), cancellationToken);
-            }
-        }
-    }
+    private ValueTask<SqliteTransaction> BeginImmediateAsync(SqliteConnection connection, CancellationToken cancellationToken) =>
+        SqliteWriting.BeginImmediateAsync(connection, DatabasePath, _logger, cancellationToken);
 
     private async ValueTask<SqliteConnection> EnsureOpenAsync(CancellationToken cancellationToken)
     {
@@ -362,24 +347,9 @@ public sealed partial class SqliteCandleSink : ICandleSink, ICandleReader
             return _connection;
         }
 
-        var folder = Path.GetDirectoryName(DatabasePath);
-        if (!string.IsNullOrEmpty(folder))
-        {
-            Directory.CreateDirectory(folder);
-        }
-
-        var connection = new SqliteConnection(new SqliteConnectionStringBuilder
-        {
-            DataSource = DatabasePath,
-            Mode = SqliteOpenMode.ReadWriteCreate,
-            Pooling = false,
-            DefaultTimeout = Math.Max(1, (_options.BusyTimeoutMs + 999) / 1000),
-        }.ToString());
+        var connection = await SqliteWriting.OpenAsync(DatabasePath, _options.BusyTimeoutMs, cancellationToken);
         try
         {
-            await connection.OpenAsync(cancellationToken);
-            await ExecuteAsync(connection, string.Create(CultureInfo.InvariantCulture, $"PRAGMA busy_timeout = {_options.BusyTimeoutMs};"), cancellationToken);
-            await ExecuteAsync(connection, "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;", cancellationToken);
             await ExecuteAsync(
                 connection,
                 $"""
@@ -442,39 +412,18 @@ public sealed partial class SqliteCandleSink : ICandleSink, ICandleReader
         }
     }
 
-    private async ValueTask CheckColumnsAsync(SqliteConnection connection, CancellationToken cancellationToken)
-    {
-        var columns = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
-        await using (var command = connection.CreateCommand())
-        {
-            command.CommandText = "SELECT name FROM pragma_table_info($table)";
-            command.Parameters.AddWithValue("$table", _table);
-            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-            while (await reader.ReadAsync(cancellationToken))
-            {
-                columns.Add(reader.GetString(0));
-            }
-        }
+    private ValueTask CheckColumnsAsync(SqliteConnection connection, CancellationToken cancellationToken) =>
+        SqliteWriting.RequireColumnsAsync(
+            connection,
+            _table,
+            DatabasePath,
+            "candle",
+            ["exchange", "symbol", "market_type", "timeframe", "price", "open_time", "open", "high", "low", "close", "volume", "quote_volume", "trade_count", "exact"],
+            cancellationToken);
 
-        string[] required = ["exchange", "symbol", "market_type", "timeframe", "price", "open_time", "open", "high", "low", "close", "volume", "quote_volume", "trade_count", "exact"];
-        var missing = required.Where(c => !columns.Contains(c)).ToList();
-        if (missing.Count > 0)
-        {
-            throw new InvalidOperationException(
-                $"Table '{_table}' of {DatabasePath} exists but is not a Coinlake candle table (it lacks {string.Join(", ", missing)}); choose another table name.");
-        }
-    }
-
-    private static async ValueTask ExecuteAsync(SqliteConnection connection, string sql, CancellationToken cancellationToken)
-    {
-        await using var command = connection.CreateCommand();
-        command.CommandText = sql;
-        await command.ExecuteNonQueryAsync(cancellationToken);
-    }
+    private static ValueTask ExecuteAsync(SqliteConnection connection, string sql, CancellationToken cancellationToken) =>
+        SqliteWriting.ExecuteAsync(connection, sql, cancellationToken);
 
     [LoggerMessage(EventId = 1, Level = LogLevel.Debug, Message = "Opened SQLite candle store {Path} (table {Table})")]
     private static partial void LogOpened(ILogger logger, string path, string table);
-
-    [LoggerMessage(EventId = 2, Level = LogLevel.Debug, Message = "SQLite database {Path} is locked by another writer; retrying BEGIN IMMEDIATE (attempt {Attempt})")]
-    private static partial void LogBusy(ILogger logger, string path, int attempt);
 }

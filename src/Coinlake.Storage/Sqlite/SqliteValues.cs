@@ -31,6 +31,49 @@ internal static class SqliteValues
         return string.Join('|', DecimalText.Format(open), DecimalText.Format(high), DecimalText.Format(low), DecimalText.Format(close), DecimalText.Format(volume), quoteVolume is { } qv ? DecimalText.Format(qv) : "");
     }
 
+    /// <summary>
+    /// The <c>exact</c> column text of a row of any sink (<c>v1|v2|...</c>, empty for null), or null when every value
+    /// is exact as REAL.
+    /// </summary>
+    public static string? ExactText(params ReadOnlySpan<decimal?> values)
+    {
+        var exact = true;
+        foreach (var v in values)
+        {
+            if (v is { } d && !IsExactAsReal(d))
+            {
+                exact = false;
+                break;
+            }
+        }
+
+        if (exact)
+        {
+            return null;
+        }
+
+        var parts = new string[values.Length];
+        for (var i = 0; i < values.Length; i++)
+        {
+            parts[i] = values[i] is { } d ? DecimalText.Format(d) : "";
+        }
+
+        return string.Join('|', parts);
+    }
+
+    /// <summary>Splits an <c>exact</c> column of <paramref name="count"/> values.</summary>
+    /// <exception cref="FormatException">Another number of values; the message names <paramref name="where"/>.</exception>
+    public static string[] SplitExact(string exact, int count, string where)
+    {
+        var parts = exact.Split('|');
+        return parts.Length == count
+            ? parts
+            : throw new FormatException(string.Create(CultureInfo.InvariantCulture, $"{where}: exact column '{exact}' must hold {count} values separated by '|'."));
+    }
+
+    /// <summary>One value of a split <c>exact</c> column, or null when empty.</summary>
+    public static decimal? ParseExactPart(string part, string where) => part.Length == 0 ? null : DecimalText.Parse(part, where);
+
     /// <summary>Reads a decimal column stored as REAL, INTEGER or TEXT (databases written by other tools).</summary>
     public static decimal? Read(SqliteDataReader reader, int ordinal, string where)
     {

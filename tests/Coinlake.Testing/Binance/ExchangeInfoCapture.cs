@@ -17,11 +17,12 @@ internal sealed class ExchangeInfoCapture
     // Parsed once and kept for the process (read-only use of a JsonDocument is thread-safe).
     private readonly JsonDocument? _document;
 
-    private ExchangeInfoCapture(byte[] body, JsonDocument? document, FrozenSet<string> symbols, string? error)
+    private ExchangeInfoCapture(byte[] body, JsonDocument? document, FrozenSet<string> symbols, FrozenSet<string> symbolIds, string? error)
     {
         Body = body;
         _document = document;
         Symbols = symbols;
+        SymbolIds = symbolIds;
         Error = error;
     }
 
@@ -36,6 +37,9 @@ internal sealed class ExchangeInfoCapture
 
     /// <summary>Symbol ids and (futures) pairs listed.</summary>
     public FrozenSet<string> Symbols { get; }
+
+    /// <summary>Symbol ids listed (the <c>symbol</c> of each entry, without futures pairs), e.g. for "all symbols" tickers.</summary>
+    public FrozenSet<string> SymbolIds { get; }
 
     /// <summary>Why the capture could not be loaded, or null.</summary>
     public string? Error { get; }
@@ -87,12 +91,14 @@ internal sealed class ExchangeInfoCapture
         {
             var body = Encoding.UTF8.GetBytes(TestData.CapturePayload(file, url));
             var symbols = new HashSet<string>(StringComparer.Ordinal);
+            var ids = new HashSet<string>(StringComparer.Ordinal);
             var doc = JsonDocument.Parse(body);
             foreach (var symbol in doc.RootElement.GetProperty("symbols").EnumerateArray())
             {
                 if (symbol.TryGetProperty("symbol", out var id) && id.GetString() is { } s)
                 {
                     symbols.Add(s);
+                    ids.Add(s);
                 }
 
                 if (symbol.TryGetProperty("pair", out var pair) && pair.GetString() is { Length: > 0 } p)
@@ -101,11 +107,11 @@ internal sealed class ExchangeInfoCapture
                 }
             }
 
-            return new ExchangeInfoCapture(body, doc, symbols.ToFrozenSet(StringComparer.Ordinal), null);
+            return new ExchangeInfoCapture(body, doc, symbols.ToFrozenSet(StringComparer.Ordinal), ids.ToFrozenSet(StringComparer.Ordinal), null);
         }
         catch (Exception ex) when (ex is IOException or InvalidDataException or JsonException or KeyNotFoundException)
         {
-            return new ExchangeInfoCapture([], null, FrozenSet<string>.Empty, $"Captured exchangeInfo unavailable: {ex.Message}");
+            return new ExchangeInfoCapture([], null, FrozenSet<string>.Empty, FrozenSet<string>.Empty, $"Captured exchangeInfo unavailable: {ex.Message}");
         }
     }
 }

@@ -30,11 +30,17 @@ public sealed class FakeBinanceOptions
     public TimeSpan BanDuration { get; set; } = TimeSpan.FromSeconds(2);
 
     /// <summary>
-    /// Wait before answering each klines-family request (measured on <see cref="TimeProvider"/>), so a test can stop
+    /// Wait before answering each klines-family or aggTrades request (measured on <see cref="TimeProvider"/>), so a test can stop
     /// a run mid-way. Zero (the default) answers at once.
     /// </summary>
     public TimeSpan ResponseDelay { get; set; } = TimeSpan.Zero;
 
     /// <summary>Clock for weight windows, bans, <see cref="ResponseDelay"/> and request times; tests may pass a <c>FakeTimeProvider</c>.</summary>
     public TimeProvider TimeProvider { get; set; } = TimeProvider.System;
+
+    /// <summary>
+    /// The instant 24hr tickers and book tickers are computed at (their window is the 24 h before it, their
+    /// <c>closeTime</c>/<c>time</c> is it); null (the default) means now on <see cref="TimeProvider"/>.
+    /// </summary>
+    public DateTimeOffset? TickerTime { get; set; }
 }

@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Collections.Concurrent;
 using System.Globalization;
 using System.Net;
 using System.Text;
@@ -6,6 +7,7 @@ using System.Text.Json;
 using Coinlake.Candles;
 using Coinlake.Markets;
 using Coinlake.Time;
+using Coinlake.Trades;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -28,6 +30,17 @@ namespace Coinlake.Testing.Binance;
 /// inclusive bounds on open time; rows ascend; with a start the first <c>limit</c> rows from it, with only an end the
 /// last <c>limit</c> rows up to it, with neither the most recent; <c>startTime</c> after <c>endTime</c> gives <c>[]</c>.
 /// <c>timeZone</c> is ignored (UTC). Spot <c>1s</c> is a valid interval but always empty (only 1m data is held).</item>
+/// <item><c>GET /api/v3/aggTrades</c> (weight 4) and <c>/fapi/v1/aggTrades</c> (weight 20) serve the trades registered
+/// with <see cref="AddTrades"/> ("Compressed/Aggregate trades list"): <c>limit</c> default 500, 1..1000; <c>fromId</c>
+/// (inclusive) pages by id; <c>startTime</c>/<c>endTime</c> are inclusive bounds on <c>T</c>, with a start the first
+/// <c>limit</c> trades from it, with only an end the last <c>limit</c> up to it, with none the most recent. Both bounds
+/// together may be less than 1 hour apart (else <c>-1127</c>): USDⓈ-M still requires it; spot dropped the rule in
+/// 2022-12, and the fake keeps it for both so a client that passes here passes on either API.</item>
+/// <item><c>GET /api/v3/ticker/24hr</c> (<c>symbol</c>: weight 2; <c>symbols=["A","B"]</c>: 2 for 1-20, 40 for 21-100,
+/// 80 above; neither: 80, every listed and registered symbol), <c>/fapi/v1/ticker/24hr</c> (<c>symbol</c>: 1, none: 40;
+/// no bid/ask fields) and <c>/fapi/v1/ticker/bookTicker</c> (<c>symbol</c>: 2, none: 5), computed from the registered
+/// 1m last-price candles of the 24 h before <see cref="FakeBinanceOptions.TickerTime"/> (or now) and the book set with
+/// <see cref="SetBookTicker"/>; see <see cref="MarketDataJson"/> for every field.</item>
 /// <item>Errors as Binance sends them (errors.md): <c>-1102</c> missing parameter, <c>-1100</c> non-numeric
 /// number, <c>-1120</c> bad interval, <c>-1130</c> bad limit, <c>-1121</c> unknown symbol (neither in the captured
 /// exchangeInfo nor registered), <c>-1003</c> rate limits; a known symbol without data in range gets <c>200 []</c>.</item>
@@ -51,6 +64,8 @@ public sealed class FakeBinanceServer : IAsyncDisposable
 
     private readonly WebApplication _app;
     private readonly KlineStore _store = new();
+    private readonly TradeStore _trades = new();
+    private readonly ConcurrentDictionary<(string Symbol, FakeMarket Market), FakeBook> _books = new();
     private readonly WeightLimiter _limiter;
     private readonly CancellationTokenSource _stopping = new();
     private readonly Lock _requestsGate = new();
@@ -77,7 +92,7 @@ public sealed class FakeBinanceServer : IAsyncDisposable
     /// <summary>The options in force (mutable while running).</summary>
     public FakeBinanceOptions Options { get; }
 
-    /// <summary>Fault injection for klines-family requests.</summary>
+    /// <summary>Fault injection for klines-family and aggTrades requests.</summary>
     public FakeFaults Faults { get; } = new();
 
     /// <summary>Snapshot of every request received so far, in arrival order (thread-safe).</summary>
@@ -129,6 +144,28 @@ public sealed class FakeBinanceServer : IAsyncDisposable
     /// <exception cref="ArgumentException">A candle is not on a minute boundary, or a spot series is not last-price.</exception>
     public void AddSeries(string symbolId, FakeMarket market, IReadOnlyList<Candle> oneMinute, PriceType price = PriceType.Last) =>
         _store.Add(symbolId, market, price, oneMinute);
+
+    /// <summary>
+    /// Registers aggregate trades of an exchange symbol id (e.g. <c>XRPETH</c>) for <c>aggTrades</c>. Trades replace earlier
+    /// ones with the same id; order does not matter. Served as <c>a</c> = the id, <c>p</c>/<c>q</c> = price and amount
+    /// as 8-decimal strings, <c>T</c> = timestamp, <c>m</c> = true for taker sells (buyer was the maker), false otherwise.
+    /// </summary>
+    /// <param name="symbolId">Binance symbol id.</param>
+    /// <param name="market">Spot (<c>/api/v3/aggTrades</c>) or futures (<c>/fapi/v1/aggTrades</c>).</param>
+    /// <param name="trades">Trades with numeric ids whose timestamps (ms UTC) grow with the id.</param>
+    /// <exception cref="ArgumentException">An id is not a non-negative integer, a price or amount is not positive or has
+    /// more than 8 decimals, or timestamps do not grow with ids.</exception>
+    public void AddTrades(string symbolId, FakeMarket market, IReadOnlyList<Trade> trades) => _trades.Add(symbolId, market, trades);
+
+    /// <summary>
+    /// Sets the best bid and ask of a symbol, served in spot 24hr tickers and in USDⓈ-M book tickers (without one they
+    /// serve bid = ask = the last close, quantity 0). Prices in the quote currency, quantities in the base currency.
+    /// </summary>
+    public void SetBookTicker(string symbolId, FakeMarket market, decimal bidPrice, decimal bidQty, decimal askPrice, decimal askQty)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(symbolId);
+        _books[(symbolId, market)] = new FakeBook(bidPrice, bidQty, askPrice, askQty);
+    }
 
     /// <summary>Removes the 1m candles of <paramref name="symbolId"/> whose open time is in <paramref name="range"/>, for every price type (makes gaps).</summary>
     public void RemoveCandles(string symbolId, FakeMarket market, TimeRange range) => _store.Remove(symbolId, market, range, null);
@@ -197,6 +234,11 @@ public sealed class FakeBinanceServer : IAsyncDisposable
                 FuturesKlines => KlinesAsync(context, FakeMarket.Futures, PriceType.Last, "symbol", token),
                 MarkKlines => KlinesAsync(context, FakeMarket.Futures, PriceType.Mark, "symbol", token),
                 IndexKlines => KlinesAsync(context, FakeMarket.Futures, PriceType.Index, "pair", token),
+                "/api/v3/aggTrades" => AggTradesAsync(context, FakeMarket.Spot, token),
+                "/fapi/v1/aggTrades" => AggTradesAsync(context, FakeMarket.Futures, token),
+                "/api/v3/ticker/24hr" => SpotTickersAsync(context, token),
+                "/fapi/v1/ticker/24hr" => FuturesTickersAsync(context, book: false, token),
+                "/fapi/v1/ticker/bookTicker" => FuturesTickersAsync(context, book: true, token),
                 "/api/v3/exchangeInfo" => ExchangeInfoAsync(context, ExchangeInfoCapture.Spot, 20, allowFilter: true, token),
                 "/fapi/v1/exchangeInfo" => ExchangeInfoAsync(context, ExchangeInfoCapture.Futures, 1, allowFilter: false, token),
                 "/api/v3/ping" or "/fapi/v1/ping" => SimpleAsync(context, "{}"u8.ToArray(), token),
@@ -308,13 +350,13 @@ public sealed class FakeBinanceServer : IAsyncDisposable
         }
 
         var query = context.Request.Query;
+        var maxLimit = market == FakeMarket.Spot ? 1000 : 1500;
         if (Faults.TryTake(out var fault))
         {
-            await FaultAsync(context, fault, market, price, symbolParameter, cancellationToken);
+            await FaultAsync(context, fault, () => BuildPage(context.Request.Query, market, price, symbolParameter, maxLimit), cancellationToken);
             return;
         }
 
-        var maxLimit = market == FakeMarket.Spot ? 1000 : 1500;
         var weight = market == FakeMarket.Spot ? 2 : FuturesWeight(int.TryParse(query["limit"].ToString(), NumberStyles.Integer, CultureInfo.InvariantCulture, out var l) ? l : 500);
         if (await ChargeAsync(context, weight, cancellationToken))
         {
@@ -416,6 +458,210 @@ public sealed class FakeBinanceServer : IAsyncDisposable
         }
     }
 
+    // "Compressed/Aggregate trades list": spot weight 4, USDⓈ-M weight 20.
+    private async Task AggTradesAsync(HttpContext context, FakeMarket market, CancellationToken cancellationToken)
+    {
+        var delay = Options.ResponseDelay;
+        if (delay > TimeSpan.Zero)
+        {
+            await Task.Delay(delay, Options.TimeProvider, cancellationToken);
+        }
+
+        var query = context.Request.Query;
+        if (Faults.TryTake(out var fault))
+        {
+            await FaultAsync(context, fault, () => BuildAggTradesPage(query, market), cancellationToken);
+            return;
+        }
+
+        if (await ChargeAsync(context, market == FakeMarket.Spot ? 4 : 20, cancellationToken))
+        {
+            return;
+        }
+
+        var page = BuildAggTradesPage(query, market);
+        if (page.Error is { } error)
+        {
+            await ErrorAsync(context, 400, error.Code, error.Message, cancellationToken);
+            return;
+        }
+
+        await WriteAsync(context, StatusCodes.Status200OK, page.Buffer!, page.Length, JsonContentType, cancellationToken);
+    }
+
+    private Page BuildAggTradesPage(IQueryCollection query, FakeMarket market)
+    {
+        const long HourMs = 3_600_000;
+        var symbol = query["symbol"].ToString();
+        if (symbol.Length == 0)
+        {
+            return Page.Fail(-1102, "Mandatory parameter 'symbol' was not sent, was empty/null, or malformed.");
+        }
+
+        if (!TryLongParameter(query, "fromId", out var fromId, out var bad) || !TryLongParameter(query, "startTime", out var start, out bad)
+            || !TryLongParameter(query, "endTime", out var end, out bad) || !TryLongParameter(query, "limit", out var limitValue, out bad))
+        {
+            return Page.Fail(-1100, $"Illegal characters found in parameter '{bad}'; legal range is '^[0-9]{{1,20}}$'.");
+        }
+
+        var limit = limitValue ?? 500;
+        if (limit is < 1 or > 1000)
+        {
+            return Page.Fail(-1130, "Data sent for parameter 'limit' is not valid.");
+        }
+
+        if (start is { } s && end is { } e && e - s >= HourMs)
+        {
+            return Page.Fail(-1127, "More than 1 hours between startTime and endTime.");
+        }
+
+        if (!IsKnownSymbol(symbol, market))
+        {
+            return Page.Fail(-1121, "Invalid symbol.");
+        }
+
+        var trades = TradeStore.Query(_trades.Get(symbol, market), fromId, start, end, (int)limit);
+        var body = MarketDataJson.AggTrades(trades, market == FakeMarket.Spot);
+        return new Page(body, body.Length, null, Pooled: false);
+    }
+
+    // Spot "24hr ticker price change statistics": symbol 2; symbols 1-20 2, 21-100 40, 101+ 80; neither 80.
+    private async Task SpotTickersAsync(HttpContext context, CancellationToken cancellationToken)
+    {
+        var query = context.Request.Query;
+        var hasSymbol = query.TryGetValue("symbol", out var one) && one.ToString().Length > 0;
+        var hasSymbols = query.TryGetValue("symbols", out var many);
+        List<string>? wanted = null;
+        var malformed = false;
+        if (hasSymbols)
+        {
+            try
+            {
+                wanted = JsonSerializer.Deserialize<List<string>>(many.ToString());
+            }
+            catch (JsonException)
+            {
+                malformed = true;
+            }
+        }
+
+        var weight = hasSymbol ? 2 : hasSymbols && !malformed ? (wanted?.Count ?? 0) switch { <= 20 => 2, <= 100 => 40, _ => 80 } : hasSymbols ? 2 : 80;
+        if (await ChargeAsync(context, weight, cancellationToken))
+        {
+            return;
+        }
+
+        if (hasSymbol && hasSymbols)
+        {
+            await ErrorAsync(context, 400, -1128, "Combination of optional parameters invalid.", cancellationToken);
+            return;
+        }
+
+        if (malformed || (hasSymbols && wanted is null))
+        {
+            await ErrorAsync(context, 400, -1100,
+                "Illegal characters found in parameter 'symbols'; legal range is '^\\[(\"[A-Z0-9-_.]{1,20}\"(,\"[A-Z0-9-_.]{1,20}\"){0,}){0,1}\\]$'.", cancellationToken);
+            return;
+        }
+
+        if (hasSymbols && wanted!.Count == 0)
+        {
+            await ErrorAsync(context, 400, -1102, "Mandatory parameter 'symbols' was not sent, was empty/null, or malformed.", cancellationToken);
+            return;
+        }
+
+        await TickersAsync(context, FakeMarket.Spot, hasSymbol ? [one.ToString()] : wanted, single: hasSymbol, book: false, cancellationToken);
+    }
+
+    // USDⓈ-M "24hr Ticker Price Change Statistics" (symbol 1, none 40) and "Symbol Order Book Ticker" (symbol 2, none 5).
+    private async Task FuturesTickersAsync(HttpContext context, bool book, CancellationToken cancellationToken)
+    {
+        var query = context.Request.Query;
+        var hasSymbol = query.TryGetValue("symbol", out var one) && one.ToString().Length > 0;
+        var weight = book ? (hasSymbol ? 2 : 5) : (hasSymbol ? 1 : 40);
+        if (await ChargeAsync(context, weight, cancellationToken))
+        {
+            return;
+        }
+
+        var unread = query.Keys.Count(k => !string.Equals(k, "symbol", StringComparison.Ordinal));
+        if (unread > 0)
+        {
+            await ErrorAsync(context, 400, -1104,
+                $"Not all sent parameters were read; read '{query.Count - unread}' parameter(s) but was sent '{query.Count}'.", cancellationToken);
+            return;
+        }
+
+        await TickersAsync(context, FakeMarket.Futures, hasSymbol ? [one.ToString()] : null, single: hasSymbol, book, cancellationToken);
+    }
+
+    private async Task TickersAsync(HttpContext context, FakeMarket market, List<string>? wanted, bool single, bool book, CancellationToken cancellationToken)
+    {
+        if (wanted is not null && wanted.FirstOrDefault(id => !IsKnownSymbol(id, market)) is not null)
+        {
+            await ErrorAsync(context, 400, -1121, "Invalid symbol.", cancellationToken);
+            return;
+        }
+
+        var capture = market == FakeMarket.Spot ? ExchangeInfoCapture.Spot : ExchangeInfoCapture.Futures;
+        var ids = wanted?.Distinct(StringComparer.Ordinal).ToList()
+            ?? [.. capture.SymbolIds.Concat(_store.Symbols(market)).Concat(_books.Keys.Where(k => k.Market == market).Select(k => k.Symbol))
+                .Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)];
+        var now = (Options.TickerTime ?? Options.TimeProvider.GetUtcNow()).ToUnixTimeMilliseconds();
+        var output = new ArrayBufferWriter<byte>(Math.Max(512, ids.Count * 600));
+        using (var writer = new Utf8JsonWriter(output))
+        {
+            if (!single)
+            {
+                writer.WriteStartArray();
+            }
+
+            foreach (var id in ids)
+            {
+                var minutes = _store.Get(id, market, PriceType.Last);
+                FakeBook? quote = _books.TryGetValue((id, market), out var b) ? b : null;
+                if (book)
+                {
+                    MarketDataJson.BookTicker(writer, id, minutes, now, quote);
+                }
+                else
+                {
+                    MarketDataJson.Ticker24h(writer, id, minutes, now, market == FakeMarket.Spot, quote);
+                }
+            }
+
+            if (!single)
+            {
+                writer.WriteEndArray();
+            }
+        }
+
+        var body = output.WrittenSpan.ToArray();
+        await WriteAsync(context, StatusCodes.Status200OK, body, body.Length, JsonContentType, cancellationToken);
+    }
+
+    private bool IsKnownSymbol(string symbol, FakeMarket market) =>
+        (market == FakeMarket.Spot ? ExchangeInfoCapture.Spot : ExchangeInfoCapture.Futures).Symbols.Contains(symbol)
+        || _store.IsRegistered(symbol, market) || _trades.IsRegistered(symbol, market) || _books.ContainsKey((symbol, market));
+
+    private static bool TryLongParameter(IQueryCollection query, string name, out long? value, out string bad)
+    {
+        bad = name;
+        value = null;
+        if (!query.TryGetValue(name, out var raw) || raw.ToString().Length == 0)
+        {
+            return true;
+        }
+
+        if (long.TryParse(raw.ToString(), NumberStyles.None, CultureInfo.InvariantCulture, out var parsed))
+        {
+            value = parsed;
+            return true;
+        }
+
+        return false;
+    }
+
     private async Task<bool> ChargeAsync(HttpContext context, int weight, CancellationToken cancellationToken)
     {
         var decision = _limiter.Acquire(weight, out var used, out var retryAfter, out var bannedUntil);
@@ -445,8 +691,7 @@ public sealed class FakeBinanceServer : IAsyncDisposable
                 : $"{window.TotalSeconds.ToString(CultureInfo.InvariantCulture)} SECOND";
     }
 
-    private async Task FaultAsync(HttpContext context, FakeFault fault, FakeMarket market, PriceType price,
-        string symbolParameter, CancellationToken cancellationToken)
+    private async Task FaultAsync(HttpContext context, FakeFault fault, Func<Page> buildPage, CancellationToken cancellationToken)
     {
         if (fault is not (FakeFault.ConnectionReset or FakeFault.Stall))
         {
@@ -486,7 +731,7 @@ public sealed class FakeBinanceServer : IAsyncDisposable
                 await WriteAsync(context, 200, malformed, malformed.Length, JsonContentType, cancellationToken);
                 return;
             case FakeFault.TruncatedBody:
-                await TruncatedAsync(context, market, price, symbolParameter, cancellationToken);
+                await TruncatedAsync(context, buildPage(), cancellationToken);
                 return;
             case FakeFault.Stall:
                 RequestLog.Of(context).Complete(0); // visible in Requests while it stalls
@@ -498,19 +743,19 @@ public sealed class FakeBinanceServer : IAsyncDisposable
     }
 
     // 200 with the Content-Length of the whole page, the bytes up to the middle of the last row, then the connection closes.
-    private async Task TruncatedAsync(HttpContext context, FakeMarket market, PriceType price, string symbolParameter, CancellationToken cancellationToken)
+    private static async Task TruncatedAsync(HttpContext context, Page page, CancellationToken cancellationToken)
     {
-        var page = BuildPage(context.Request.Query, market, price, symbolParameter, market == FakeMarket.Spot ? 1000 : 1500);
         byte[] buffer;
         int length;
-        var pooled = page.Error is null && page.Length > 2;
-        if (pooled)
+        var usable = page.Error is null && page.Length > 2;
+        var pooled = usable && page.Pooled;
+        if (usable)
         {
             (buffer, length) = (page.Buffer!, page.Length);
         }
         else
         {
-            if (page.Buffer is { } unused)
+            if (page.Buffer is { } unused && page.Pooled)
             {
                 ArrayPool<byte>.Shared.Return(unused);
             }
@@ -521,7 +766,7 @@ public sealed class FakeBinanceServer : IAsyncDisposable
 
         try
         {
-            var lastRow = buffer.AsSpan(0, length).LastIndexOf("],["u8);
+            var lastRow = Math.Max(buffer.AsSpan(0, length).LastIndexOf("],["u8), buffer.AsSpan(0, length).LastIndexOf("},{"u8));
             var rowStart = lastRow < 0 ? 1 : lastRow + 2;
             var cut = rowStart + ((length - 1 - rowStart) / 2);
             context.Response.StatusCode = 200;
@@ -585,7 +830,8 @@ public sealed class FakeBinanceServer : IAsyncDisposable
         }
     }
 
-    private readonly record struct Page(byte[]? Buffer, int Length, (int Code, string Message)? Error)
+    /// <summary>An answer body (from <see cref="ArrayPool{T}.Shared"/> when <paramref name="Pooled"/>) or an error.</summary>
+    private readonly record struct Page(byte[]? Buffer, int Length, (int Code, string Message)? Error, bool Pooled = true)
     {
         public static Page Fail(int code, string message) => new(null, 0, (code, message));
     }

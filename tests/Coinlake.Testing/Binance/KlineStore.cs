@@ -71,6 +71,9 @@ internal sealed class KlineStore
     /// <summary>True when any series (of any price type) was registered for the id on that market.</summary>
     public bool IsRegistered(string symbolId, FakeMarket market) => _registered.ContainsKey((symbolId, market));
 
+    /// <summary>The symbol ids registered on <paramref name="market"/> (any price type).</summary>
+    public IEnumerable<string> Symbols(FakeMarket market) => _registered.Keys.Where(k => k.Market == market).Select(k => k.Symbol);
+
     /// <summary>The 1m candles of a series, or an empty array.</summary>
     public Candle[] Get(string symbolId, FakeMarket market, PriceType price) =>
         _series.TryGetValue(new SeriesId(symbolId, market, price), out var candles) ? candles : [];

@@ -89,7 +89,7 @@ internal static class BinanceKlineParser
     }
 
     /// <summary>True when <paramref name="json"/> is valid so far but incomplete (a reader expecting more data never fails on it).</summary>
-    private static bool IsTruncated(ReadOnlySpan<byte> json)
+    internal static bool IsTruncated(ReadOnlySpan<byte> json)
     {
         var reader = new Utf8JsonReader(json, isFinalBlock: false, state: default);
         try
@@ -196,7 +196,7 @@ internal static class BinanceKlineParser
             ? $"{detail} (kline #{row + 1}, byte {reader.TokenStartIndex.ToString(CultureInfo.InvariantCulture)})"
             : $"{detail} (byte {reader.TokenStartIndex.ToString(CultureInfo.InvariantCulture)})");
 
-    private static string Describe(JsonTokenType token) => token switch
+    internal static string Describe(JsonTokenType token) => token switch
     {
         JsonTokenType.StartObject => "an object",
         JsonTokenType.StartArray => "an array",
