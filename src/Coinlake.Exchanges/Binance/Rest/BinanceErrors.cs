@@ -1,6 +1,5 @@
 using System.Globalization;
-using System.Text;
-using System.Text.Json;
+using Coinlake.Exchanges.Http;
 
 namespace Coinlake.Exchanges.Binance;
 
@@ -24,58 +23,11 @@ public static class BinanceErrors
         || code is -1000 or -1001 or -1003 or -1007 or -1008;
 
     /// <summary>Reads <c>code</c> and <c>msg</c> from an error body; both null when the body is not such an object.</summary>
-    public static (int? Code, string? Message) ParseBody(ReadOnlySpan<byte> body)
-    {
-        int? code = null;
-        string? message = null;
-        try
-        {
-            var reader = new Utf8JsonReader(body);
-            if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
-            {
-                return (null, null);
-            }
-
-            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
-            {
-                if (reader.ValueTextEquals("code"u8))
-                {
-                    reader.Read();
-                    if (reader.TokenType == JsonTokenType.Number && reader.TryGetInt32(out var c))
-                    {
-                        code = c;
-                    }
-                }
-                else if (reader.ValueTextEquals("msg"u8))
-                {
-                    reader.Read();
-                    if (reader.TokenType == JsonTokenType.String)
-                    {
-                        message = reader.GetString();
-                    }
-                }
-                else
-                {
-                    reader.Read();
-                    reader.Skip();
-                }
-            }
-        }
-        catch (JsonException)
-        {
-            // Not JSON (an HTML error page from a proxy): keep what was read.
-        }
-
-        return (code, message);
-    }
+    public static (int? Code, string? Message) ParseBody(ReadOnlySpan<byte> body) =>
+        ErrorText.ReadCodeAndMessage<int?>(body, "code"u8, "msg"u8, ErrorText.Int32Code);
 
     /// <summary>The start of a body for an error message (printable, at most <paramref name="max"/> characters).</summary>
-    internal static string Snippet(ReadOnlySpan<byte> body, int max = 200)
-    {
-        var text = Encoding.UTF8.GetString(body[..Math.Min(body.Length, max * 4)]);
-        text = text.ReplaceLineEndings(" ").Trim();
-        return text.Length <= max ? text : string.Concat(text.AsSpan(0, max), "…");
-    }
+    internal static string Snippet(ReadOnlySpan<byte> body, int max = 200) => ErrorText.Snippet(body, max);
 
     /// <summary>Formats a Binance code as stored in <see cref="ExchangeException.Code"/>, e.g. <c>-1121</c>.</summary>
     internal static string? Format(int? code) => code?.ToString(CultureInfo.InvariantCulture);

@@ -1,4 +1,3 @@
-using System.Net;
 using Coinlake.Exchanges.Http;
 using Microsoft.Extensions.Logging;
 using Polly;
@@ -19,16 +18,11 @@ internal sealed class BinanceRestApi
     /// <summary>Response header with the IP's weight used in the current minute ("IP Limits").</summary>
     public const string UsedWeightHeader = "X-MBX-USED-WEIGHT-1M";
 
-    private const int MaxBodyBytes = 64 * 1024 * 1024;
-    private const int MaxErrorBodyBytes = 64 * 1024;
-
     private readonly string _exchange;
-    private readonly HttpClient _http;
+    private readonly ExchangeTransport _transport;
     private readonly WeightLimiter? _limiter;
-    private readonly ResiliencePipeline _pipeline;
     private readonly RequestStats _stats;
     private readonly TimeProvider _time;
-    private readonly TimeSpan _timeout;
     private readonly ILogger _logger;
 
     public BinanceRestApi(string exchange, Uri baseUrl, HttpClient http, WeightLimiter? limiter, ResiliencePipeline pipeline,
@@ -36,12 +30,10 @@ internal sealed class BinanceRestApi
     {
         _exchange = exchange;
         BaseUrl = baseUrl;
-        _http = http;
+        _transport = new ExchangeTransport(exchange, http, pipeline, stats, time, timeout);
         _limiter = limiter;
-        _pipeline = pipeline;
         _stats = stats;
         _time = time;
-        _timeout = timeout;
         _logger = logger;
     }
 
@@ -59,62 +51,30 @@ internal sealed class BinanceRestApi
     /// <exception cref="ExchangeException">An error answer, or a transient failure that outlived the retries.</exception>
     /// <exception cref="MalformedResponseException">The 200 body could not be parsed (not retried: bad data must not be stored).</exception>
     public Task<T> GetAsync<T>(Uri url, int weight, BodyParser<T> parse, CancellationToken cancellationToken) =>
-        _pipeline.ExecuteAsync(
-            static (state, ct) => new ValueTask<T>(state.Self.SendOnceAsync(state.Url, state.Weight, state.Parse, ct)),
+        _transport.ExecuteAsync(
+            static (state, ct) => state.Self.SendOnceAsync(state.Url, state.Weight, state.Parse, ct),
             (Self: this, Url: url, Weight: weight, Parse: parse),
-            cancellationToken).AsTask();
+            cancellationToken);
 
     private async Task<T> SendOnceAsync<T>(Uri url, int weight, BodyParser<T> parse, CancellationToken cancellationToken)
     {
         var lease = _limiter is null ? default : await _limiter.AcquireAsync(weight, cancellationToken).ConfigureAwait(false);
-        using var timeout = new CancellationTokenSource(_timeout, _time);
-        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
-        _stats.OnRequest();
-        try
-        {
-            using var request = new HttpRequestMessage(HttpMethod.Get, url);
-            using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, linked.Token).ConfigureAwait(false);
-            _limiter?.OnResponse(lease, HttpHeaderValues.Int32(response.Headers, UsedWeightHeader));
-            var status = (int)response.StatusCode;
-            if (response.StatusCode == HttpStatusCode.OK)
-            {
-                using var body = await ResponseBuffer.ReadAsync(response.Content, MaxBodyBytes, linked.Token).ConfigureAwait(false);
-                return parse(body.Span, url);
-            }
-
-            using var errorBody = await ReadErrorBodyAsync(response, linked.Token).ConfigureAwait(false);
-            throw ToException(response, status, errorBody is null ? default : errorBody.Span, url);
-        }
-        catch (OperationCanceledException ex) when (!cancellationToken.IsCancellationRequested)
-        {
-            // Our per-attempt timeout, or HttpClient.Timeout of a caller-supplied client.
-            throw new ExchangeException(_exchange, $"{_exchange} did not answer {url} within {_timeout}.", url: url, isTransient: true, inner: ex);
-        }
-        catch (HttpRequestException ex)
-        {
-            throw new ExchangeException(_exchange, $"{_exchange} request {url} failed: {ex.Message}", url: url,
-                httpStatus: ex.StatusCode is { } s ? (int)s : null, isTransient: true, inner: ex);
-        }
-        catch (IOException ex)
-        {
-            throw new ExchangeException(_exchange, $"{_exchange} connection broke while reading {url}: {ex.Message}", url: url, isTransient: true, inner: ex);
-        }
-        catch (InvalidDataException ex)
-        {
-            throw new MalformedResponseException(_exchange, url, ex.Message, ex);
-        }
+        return await _transport.SendAsync(url, HandleAsync, (Lease: lease, Parse: parse), cancellationToken).ConfigureAwait(false);
     }
 
-    private static async Task<ResponseBuffer?> ReadErrorBodyAsync(HttpResponseMessage response, CancellationToken cancellationToken)
+    private async Task<T> HandleAsync<T>(HttpResponseMessage response, Uri url, (WeightLease Lease, BodyParser<T> Parse) state,
+        CancellationToken cancellationToken)
     {
-        try
+        _limiter?.OnResponse(state.Lease, HttpHeaderValues.Int32(response.Headers, UsedWeightHeader));
+        var status = (int)response.StatusCode;
+        if (ExchangeTransport.IsOk(response))
         {
-            return await ResponseBuffer.ReadAsync(response.Content, MaxErrorBodyBytes, cancellationToken).ConfigureAwait(false);
+            using var body = await ExchangeTransport.ReadBodyAsync(response, cancellationToken).ConfigureAwait(false);
+            return state.Parse(body.Span, url);
         }
-        catch (InvalidDataException)
-        {
-            return null;
-        }
+
+        using var errorBody = await ExchangeTransport.ReadErrorBodyAsync(response, cancellationToken).ConfigureAwait(false);
+        throw ToException(response, status, errorBody is null ? default : errorBody.Span, url);
     }
 
     private ExchangeException ToException(HttpResponseMessage response, int status, ReadOnlySpan<byte> body, Uri url)
@@ -122,7 +82,7 @@ internal sealed class BinanceRestApi
         var (code, message) = BinanceErrors.ParseBody(body);
         var described = code is not null
             ? $"{code.Value} {message}"
-            : body.IsEmpty ? "no body" : $"body: {BinanceErrors.Snippet(body)}";
+            : ErrorText.DescribeBody(body);
         if (status is 429 or 418)
         {
             _stats.OnRateLimited();

@@ -1,6 +1,5 @@
 using System.Globalization;
-using System.Text;
-using System.Text.Json;
+using Coinlake.Exchanges.Http;
 
 namespace Coinlake.Exchanges.Bybit.Rest;
 
@@ -50,58 +49,11 @@ public static class BybitErrors
         httpStatus is 403 or 429 || retCode is TooManyVisits or IpRateLimit;
 
     /// <summary>Reads <c>retCode</c> and <c>retMsg</c> from a body; both null when the body is not such an object.</summary>
-    public static (int? Code, string? Message) ParseBody(ReadOnlySpan<byte> body)
-    {
-        int? code = null;
-        string? message = null;
-        try
-        {
-            var reader = new Utf8JsonReader(body);
-            if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
-            {
-                return (null, null);
-            }
-
-            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
-            {
-                if (reader.ValueTextEquals("retCode"u8))
-                {
-                    reader.Read();
-                    if (reader.TokenType == JsonTokenType.Number && reader.TryGetInt32(out var c))
-                    {
-                        code = c;
-                    }
-                }
-                else if (reader.ValueTextEquals("retMsg"u8))
-                {
-                    reader.Read();
-                    if (reader.TokenType == JsonTokenType.String)
-                    {
-                        message = reader.GetString();
-                    }
-                }
-                else
-                {
-                    reader.Read();
-                    reader.Skip();
-                }
-            }
-        }
-        catch (JsonException)
-        {
-            // Not JSON (a CDN error page): keep what was read.
-        }
-
-        return (code, message);
-    }
+    public static (int? Code, string? Message) ParseBody(ReadOnlySpan<byte> body) =>
+        ErrorText.ReadCodeAndMessage<int?>(body, "retCode"u8, "retMsg"u8, ErrorText.Int32Code);
 
     /// <summary>The start of a body for an error message (printable, at most <paramref name="max"/> characters).</summary>
-    internal static string Snippet(ReadOnlySpan<byte> body, int max = 200)
-    {
-        var text = Encoding.UTF8.GetString(body[..Math.Min(body.Length, max * 4)]);
-        text = text.ReplaceLineEndings(" ").Trim();
-        return text.Length <= max ? text : string.Concat(text.AsSpan(0, max), "…");
-    }
+    internal static string Snippet(ReadOnlySpan<byte> body, int max = 200) => ErrorText.Snippet(body, max);
 
     /// <summary>Formats a code as stored in <see cref="ExchangeException.Code"/>, e.g. <c>10001</c>.</summary>
     internal static string? Format(int? code) => code?.ToString(CultureInfo.InvariantCulture);

@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Net;
 using Coinlake.Exchanges.Http;
 using Microsoft.Extensions.Logging;
 using Polly;
@@ -19,16 +18,11 @@ internal sealed class BybitRestApi
     /// </summary>
     public const string LimitResetHeader = "X-Bapi-Limit-Reset-Timestamp";
 
-    private const int MaxBodyBytes = 64 * 1024 * 1024;
-    private const int MaxErrorBodyBytes = 64 * 1024;
-
     private readonly string _exchange;
-    private readonly HttpClient _http;
+    private readonly ExchangeTransport _transport;
     private readonly BybitRequestLimiter? _limiter;
-    private readonly ResiliencePipeline _pipeline;
     private readonly RequestStats _stats;
     private readonly TimeProvider _time;
-    private readonly TimeSpan _timeout;
     private readonly TimeSpan _banWait;
     private readonly ILogger _logger;
 
@@ -37,12 +31,10 @@ internal sealed class BybitRestApi
     {
         _exchange = exchange;
         BaseUrl = baseUrl;
-        _http = http;
+        _transport = new ExchangeTransport(exchange, http, pipeline, stats, time, timeout);
         _limiter = limiter;
-        _pipeline = pipeline;
         _stats = stats;
         _time = time;
-        _timeout = timeout;
         _banWait = banWait;
         _logger = logger;
     }
@@ -61,79 +53,48 @@ internal sealed class BybitRestApi
     /// <exception cref="ExchangeException">An error answer, or a transient failure that outlived the retries.</exception>
     /// <exception cref="MalformedResponseException">The body could not be parsed (not retried: bad data must not be stored).</exception>
     public Task<(T Result, long? Time)> GetAsync<T>(Uri url, ResultReader<T> read, CancellationToken cancellationToken) =>
-        _pipeline.ExecuteAsync(
-            static (state, ct) => new ValueTask<(T, long?)>(state.Self.SendOnceAsync(state.Url, state.Read, ct)),
+        _transport.ExecuteAsync(
+            static (state, ct) => state.Self.SendOnceAsync(state.Url, state.Read, ct),
             (Self: this, Url: url, Read: read),
-            cancellationToken).AsTask();
+            cancellationToken);
 
-    private async Task<(T, long?)> SendOnceAsync<T>(Uri url, ResultReader<T> read, CancellationToken cancellationToken)
+    private async Task<(T Result, long? Time)> SendOnceAsync<T>(Uri url, ResultReader<T> read, CancellationToken cancellationToken)
     {
         if (_limiter is not null)
         {
             await _limiter.AcquireAsync(cancellationToken).ConfigureAwait(false);
         }
 
-        using var timeout = new CancellationTokenSource(_timeout, _time);
-        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
-        _stats.OnRequest();
-        try
-        {
-            using var request = new HttpRequestMessage(HttpMethod.Get, url);
-            using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, linked.Token).ConfigureAwait(false);
-            var status = (int)response.StatusCode;
-            if (response.StatusCode == HttpStatusCode.OK)
-            {
-                using var body = await ResponseBuffer.ReadAsync(response.Content, MaxBodyBytes, linked.Token).ConfigureAwait(false);
-                var answer = BybitEnvelope.Parse(body.Span, url, _exchange, read);
-                if (answer.RetCode != 0)
-                {
-                    throw ToException(response, status, answer.RetCode, answer.RetMsg, default, url);
-                }
-
-                return (answer.Result!, answer.Time);
-            }
-
-            using var errorBody = await ReadErrorBodyAsync(response, linked.Token).ConfigureAwait(false);
-            var span = errorBody is null ? default : errorBody.Span;
-            var (code, message) = BybitErrors.ParseBody(span);
-            throw ToException(response, status, code, message, span, url);
-        }
-        catch (OperationCanceledException ex) when (!cancellationToken.IsCancellationRequested)
-        {
-            throw new ExchangeException(_exchange, $"{_exchange} did not answer {url} within {_timeout}.", url: url, isTransient: true, inner: ex);
-        }
-        catch (HttpRequestException ex)
-        {
-            throw new ExchangeException(_exchange, $"{_exchange} request {url} failed: {ex.Message}", url: url,
-                httpStatus: ex.StatusCode is { } s ? (int)s : null, isTransient: true, inner: ex);
-        }
-        catch (IOException ex)
-        {
-            throw new ExchangeException(_exchange, $"{_exchange} connection broke while reading {url}: {ex.Message}", url: url, isTransient: true, inner: ex);
-        }
-        catch (InvalidDataException ex)
-        {
-            throw new MalformedResponseException(_exchange, url, ex.Message, ex);
-        }
+        return await _transport.SendAsync(url, HandleAsync, read, cancellationToken).ConfigureAwait(false);
     }
 
-    private static async Task<ResponseBuffer?> ReadErrorBodyAsync(HttpResponseMessage response, CancellationToken cancellationToken)
+    private async Task<(T Result, long? Time)> HandleAsync<T>(HttpResponseMessage response, Uri url, ResultReader<T> read,
+        CancellationToken cancellationToken)
     {
-        try
+        var status = (int)response.StatusCode;
+        if (ExchangeTransport.IsOk(response))
         {
-            return await ResponseBuffer.ReadAsync(response.Content, MaxErrorBodyBytes, cancellationToken).ConfigureAwait(false);
+            using var body = await ExchangeTransport.ReadBodyAsync(response, cancellationToken).ConfigureAwait(false);
+            var answer = BybitEnvelope.Parse(body.Span, url, _exchange, read);
+            if (answer.RetCode != 0)
+            {
+                throw ToException(response, status, answer.RetCode, answer.RetMsg, default, url);
+            }
+
+            return (answer.Result!, answer.Time);
         }
-        catch (InvalidDataException)
-        {
-            return null;
-        }
+
+        using var errorBody = await ExchangeTransport.ReadErrorBodyAsync(response, cancellationToken).ConfigureAwait(false);
+        var span = errorBody is null ? default : errorBody.Span;
+        var (code, message) = BybitErrors.ParseBody(span);
+        throw ToException(response, status, code, message, span, url);
     }
 
     private ExchangeException ToException(HttpResponseMessage response, int status, int? code, string? message, ReadOnlySpan<byte> body, Uri url)
     {
         var described = code is not null
             ? $"retCode {code.Value.ToString(CultureInfo.InvariantCulture)} {message}"
-            : body.IsEmpty ? "no body" : $"body: {BybitErrors.Snippet(body)}";
+            : ErrorText.DescribeBody(body);
         var formatted = BybitErrors.Format(code);
         if (BybitErrors.IsRateLimit(status, code))
         {

@@ -1,5 +1,5 @@
-using System.Text;
 using System.Text.Json;
+using Coinlake.Exchanges.Http;
 
 namespace Coinlake.Exchanges.Coinbase;
 
@@ -48,9 +48,5 @@ public static class CoinbaseErrors
     }
 
     /// <summary>The start of a body for an error message (printable, at most <paramref name="max"/> characters).</summary>
-    internal static string Snippet(ReadOnlySpan<byte> body, int max = 200)
-    {
-        var text = Encoding.UTF8.GetString(body[..Math.Min(body.Length, max * 4)]).ReplaceLineEndings(" ").Trim();
-        return text.Length <= max ? text : string.Concat(text.AsSpan(0, max), "…");
-    }
+    internal static string Snippet(ReadOnlySpan<byte> body, int max = 200) => ErrorText.Snippet(body, max);
 }

@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Net;
 using Coinlake.Exchanges.Http;
 using Microsoft.Extensions.Logging;
 using Polly;
@@ -17,13 +16,9 @@ internal delegate T CoinbaseBodyParser<out T>(ReadOnlySpan<byte> body, Uri url);
 /// </summary>
 internal sealed class CoinbaseRestApi
 {
-    private const int MaxBodyBytes = 64 * 1024 * 1024;
-    private const int MaxErrorBodyBytes = 64 * 1024;
-
     private readonly string _exchange;
-    private readonly HttpClient _http;
+    private readonly ExchangeTransport _transport;
     private readonly CoinbaseRateLimiter? _limiter;
-    private readonly ResiliencePipeline _pipeline;
     private readonly RequestStats _stats;
     private readonly TimeProvider _time;
     private readonly CoinbaseOptions _options;
@@ -34,9 +29,8 @@ internal sealed class CoinbaseRestApi
         TimeProvider time, CoinbaseOptions options, ILogger logger)
     {
         _exchange = exchange;
-        _http = http;
+        _transport = new ExchangeTransport(exchange, http, pipeline, stats, time, options.RequestTimeout);
         _limiter = limiter;
-        _pipeline = pipeline;
         _stats = stats;
         _time = time;
         _options = options;
@@ -58,10 +52,10 @@ internal sealed class CoinbaseRestApi
     /// <exception cref="ExchangeException">An error answer, or a transient failure that outlived the retries.</exception>
     /// <exception cref="MalformedResponseException">The 200 body could not be parsed (not retried: bad data must not be stored).</exception>
     public Task<T> GetAsync<T>(Uri url, CoinbaseBodyParser<T> parse, CancellationToken cancellationToken) =>
-        _pipeline.ExecuteAsync(
-            static (state, ct) => new ValueTask<T>(state.Self.SendOnceAsync(state.Url, state.Parse, ct)),
+        _transport.ExecuteAsync(
+            static (state, ct) => state.Self.SendOnceAsync(state.Url, state.Parse, ct),
             (Self: this, Url: url, Parse: parse),
-            cancellationToken).AsTask();
+            cancellationToken);
 
     private async Task<T> SendOnceAsync<T>(Uri url, CoinbaseBodyParser<T> parse, CancellationToken cancellationToken)
     {
@@ -70,51 +64,19 @@ internal sealed class CoinbaseRestApi
             await _limiter.AcquireAsync(cancellationToken).ConfigureAwait(false);
         }
 
-        using var timeout = new CancellationTokenSource(_options.RequestTimeout, _time);
-        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
-        _stats.OnRequest();
-        try
-        {
-            using var request = new HttpRequestMessage(HttpMethod.Get, url);
-            using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, linked.Token).ConfigureAwait(false);
-            if (response.StatusCode == HttpStatusCode.OK)
-            {
-                using var body = await ResponseBuffer.ReadAsync(response.Content, MaxBodyBytes, linked.Token).ConfigureAwait(false);
-                return parse(body.Span, url);
-            }
-
-            using var errorBody = await ReadErrorBodyAsync(response, linked.Token).ConfigureAwait(false);
-            throw ToException(response, errorBody is null ? default : errorBody.Span, url);
-        }
-        catch (OperationCanceledException ex) when (!cancellationToken.IsCancellationRequested)
-        {
-            throw new ExchangeException(_exchange, $"{_exchange} did not answer {url} within {_options.RequestTimeout}.", url: url, isTransient: true, inner: ex);
-        }
-        catch (HttpRequestException ex)
-        {
-            throw new ExchangeException(_exchange, $"{_exchange} request {url} failed: {ex.Message}", url: url,
-                httpStatus: ex.StatusCode is { } s ? (int)s : null, isTransient: true, inner: ex);
-        }
-        catch (IOException ex)
-        {
-            throw new ExchangeException(_exchange, $"{_exchange} connection broke while reading {url}: {ex.Message}", url: url, isTransient: true, inner: ex);
-        }
-        catch (InvalidDataException ex)
-        {
-            throw new MalformedResponseException(_exchange, url, ex.Message, ex);
-        }
+        return await _transport.SendAsync(url, HandleAsync, parse, cancellationToken).ConfigureAwait(false);
     }
 
-    private static async Task<ResponseBuffer?> ReadErrorBodyAsync(HttpResponseMessage response, CancellationToken cancellationToken)
+    private async Task<T> HandleAsync<T>(HttpResponseMessage response, Uri url, CoinbaseBodyParser<T> parse, CancellationToken cancellationToken)
     {
-        try
+        if (ExchangeTransport.IsOk(response))
         {
-            return await ResponseBuffer.ReadAsync(response.Content, MaxErrorBodyBytes, cancellationToken).ConfigureAwait(false);
+            using var body = await ExchangeTransport.ReadBodyAsync(response, cancellationToken).ConfigureAwait(false);
+            return parse(body.Span, url);
         }
-        catch (InvalidDataException)
-        {
-            return null;
-        }
+
+        using var errorBody = await ExchangeTransport.ReadErrorBodyAsync(response, cancellationToken).ConfigureAwait(false);
+        throw ToException(response, errorBody is null ? default : errorBody.Span, url);
     }
 
     private ExchangeException ToException(HttpResponseMessage response, ReadOnlySpan<byte> body, Uri url)
@@ -122,7 +84,7 @@ internal sealed class CoinbaseRestApi
         var status = (int)response.StatusCode;
         var code = status.ToString(CultureInfo.InvariantCulture);
         var message = CoinbaseErrors.ParseMessage(body);
-        var described = message is not null ? $"\"{message}\"" : body.IsEmpty ? "no body" : $"body: {CoinbaseErrors.Snippet(body)}";
+        var described = message is not null ? $"\"{message}\"" : ErrorText.DescribeBody(body);
         if (status == 429)
         {
             _stats.OnRateLimited();

@@ -1,7 +1,7 @@
 using System.Buffers.Text;
 using System.Globalization;
-using System.Text;
 using System.Text.Json;
+using Coinlake.Exchanges.Http;
 
 namespace Coinlake.Exchanges.Kraken.Rest;
 
@@ -169,11 +169,7 @@ internal static class KrakenEnvelope
     };
 
     /// <summary>The start of a body for an error message (printable, at most <paramref name="max"/> characters).</summary>
-    public static string Snippet(ReadOnlySpan<byte> body, int max = 200)
-    {
-        var text = Encoding.UTF8.GetString(body[..Math.Min(body.Length, max * 4)]).ReplaceLineEndings(" ").Trim();
-        return text.Length <= max ? text : string.Concat(text.AsSpan(0, max), "…");
-    }
+    public static string Snippet(ReadOnlySpan<byte> body, int max = 200) => ErrorText.Snippet(body, max);
 
     private static List<string> ReadErrors(ref Utf8JsonReader reader, string exchange, Uri url, ReadOnlySpan<byte> body)
     {

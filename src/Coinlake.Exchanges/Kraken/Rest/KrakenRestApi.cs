@@ -1,4 +1,3 @@
-using System.Net;
 using Coinlake.Exchanges.Http;
 using Microsoft.Extensions.Logging;
 using Polly;
@@ -16,15 +15,10 @@ internal delegate KrakenAnswer<T> KrakenBodyParser<T>(ReadOnlySpan<byte> body, U
 /// </summary>
 internal sealed class KrakenRestApi
 {
-    private const int MaxBodyBytes = 64 * 1024 * 1024;
-    private const int MaxErrorBodyBytes = 64 * 1024;
-
     private readonly string _exchange;
-    private readonly HttpClient _http;
-    private readonly ResiliencePipeline _pipeline;
+    private readonly ExchangeTransport _transport;
     private readonly RequestStats _stats;
     private readonly TimeProvider _time;
-    private readonly TimeSpan _timeout;
     private readonly TimeSpan _rateLimitBackoff;
     private readonly ILogger _logger;
 
@@ -33,12 +27,10 @@ internal sealed class KrakenRestApi
     {
         _exchange = exchange;
         BaseUrl = baseUrl;
-        _http = http;
+        _transport = new ExchangeTransport(exchange, http, pipeline, stats, time, timeout);
         Limiter = limiter;
-        _pipeline = pipeline;
         _stats = stats;
         _time = time;
-        _timeout = timeout;
         _rateLimitBackoff = rateLimitBackoff;
         _logger = logger;
     }
@@ -54,10 +46,10 @@ internal sealed class KrakenRestApi
     /// <exception cref="ExchangeException">An error answer, or a transient failure that outlived the retries.</exception>
     /// <exception cref="MalformedResponseException">The body could not be parsed (not retried: bad data must not be stored).</exception>
     public Task<T> GetAsync<T>(Uri url, KrakenBodyParser<T> parse, CancellationToken cancellationToken) =>
-        _pipeline.ExecuteAsync(
-            static (state, ct) => new ValueTask<T>(state.Self.SendOnceAsync(state.Url, state.Parse, ct)),
+        _transport.ExecuteAsync(
+            static (state, ct) => state.Self.SendOnceAsync(state.Url, state.Parse, ct),
             (Self: this, Url: url, Parse: parse),
-            cancellationToken).AsTask();
+            cancellationToken);
 
     private async Task<T> SendOnceAsync<T>(Uri url, KrakenBodyParser<T> parse, CancellationToken cancellationToken)
     {
@@ -66,63 +58,31 @@ internal sealed class KrakenRestApi
             await Limiter.AcquireAsync(cancellationToken).ConfigureAwait(false);
         }
 
-        using var timeout = new CancellationTokenSource(_timeout, _time);
-        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
-        _stats.OnRequest();
-        try
-        {
-            using var request = new HttpRequestMessage(HttpMethod.Get, url);
-            using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, linked.Token).ConfigureAwait(false);
-            var status = (int)response.StatusCode;
-            if (response.StatusCode == HttpStatusCode.OK)
-            {
-                KrakenAnswer<T> answer;
-                using (var body = await ResponseBuffer.ReadAsync(response.Content, MaxBodyBytes, linked.Token).ConfigureAwait(false))
-                {
-                    answer = parse(body.Span, url);
-                }
-
-                if (answer.FirstError is not null)
-                {
-                    throw ToException(response, status, answer.Errors, url, body: default);
-                }
-
-                return answer.Result!;
-            }
-
-            using var errorBody = await ReadErrorBodyAsync(response, linked.Token).ConfigureAwait(false);
-            var span = errorBody is null ? default : errorBody.Span;
-            throw ToException(response, status, KrakenEnvelope.TryReadErrors(span), url, span);
-        }
-        catch (OperationCanceledException ex) when (!cancellationToken.IsCancellationRequested)
-        {
-            throw new ExchangeException(_exchange, $"{_exchange} did not answer {url} within {_timeout}.", url: url, isTransient: true, inner: ex);
-        }
-        catch (HttpRequestException ex)
-        {
-            throw new ExchangeException(_exchange, $"{_exchange} request {url} failed: {ex.Message}", url: url,
-                httpStatus: ex.StatusCode is { } s ? (int)s : null, isTransient: true, inner: ex);
-        }
-        catch (IOException ex)
-        {
-            throw new ExchangeException(_exchange, $"{_exchange} connection broke while reading {url}: {ex.Message}", url: url, isTransient: true, inner: ex);
-        }
-        catch (InvalidDataException ex)
-        {
-            throw new MalformedResponseException(_exchange, url, ex.Message, ex);
-        }
+        return await _transport.SendAsync(url, HandleAsync, parse, cancellationToken).ConfigureAwait(false);
     }
 
-    private static async Task<ResponseBuffer?> ReadErrorBodyAsync(HttpResponseMessage response, CancellationToken cancellationToken)
+    private async Task<T> HandleAsync<T>(HttpResponseMessage response, Uri url, KrakenBodyParser<T> parse, CancellationToken cancellationToken)
     {
-        try
+        var status = (int)response.StatusCode;
+        if (ExchangeTransport.IsOk(response))
         {
-            return await ResponseBuffer.ReadAsync(response.Content, MaxErrorBodyBytes, cancellationToken).ConfigureAwait(false);
+            KrakenAnswer<T> answer;
+            using (var body = await ExchangeTransport.ReadBodyAsync(response, cancellationToken).ConfigureAwait(false))
+            {
+                answer = parse(body.Span, url);
+            }
+
+            if (answer.FirstError is not null)
+            {
+                throw ToException(response, status, answer.Errors, url, body: default);
+            }
+
+            return answer.Result!;
         }
-        catch (InvalidDataException)
-        {
-            return null;
-        }
+
+        using var errorBody = await ExchangeTransport.ReadErrorBodyAsync(response, cancellationToken).ConfigureAwait(false);
+        var span = errorBody is null ? default : errorBody.Span;
+        throw ToException(response, status, KrakenEnvelope.TryReadErrors(span), url, span);
     }
 
     private ExchangeException ToException(HttpResponseMessage response, int status, IReadOnlyList<string> errors, Uri url, ReadOnlySpan<byte> body)
@@ -130,7 +90,7 @@ internal sealed class KrakenRestApi
         var first = errors.FirstOrDefault(KrakenErrors.IsError);
         var code = first is null ? null : KrakenErrors.Code(first);
         var joined = errors.Count > 0 ? string.Join("; ", errors) : null;
-        var described = joined ?? (body.IsEmpty ? "no body" : $"body: {KrakenEnvelope.Snippet(body)}");
+        var described = joined ?? ErrorText.DescribeBody(body);
         var statusText = status == 200 ? "" : $"HTTP {status}, ";
         if (status == 429 || (first is not null && KrakenErrors.IsRateLimit(first)))
         {

@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.Json;
+using Coinlake.Exchanges.Http;
 
 namespace Coinlake.Exchanges.Kucoin;
 
@@ -44,60 +45,16 @@ public static class KucoinErrors
     /// Reads the top-level <c>code</c> (a string; a number is accepted) and <c>msg</c> of an answer, skipping
     /// <c>data</c>; both null when the body is not a JSON object (e.g. an HTML page of a proxy).
     /// </summary>
-    public static (string? Code, string? Message) ParseEnvelope(ReadOnlySpan<byte> body)
-    {
-        string? code = null;
-        string? message = null;
-        try
+    public static (string? Code, string? Message) ParseEnvelope(ReadOnlySpan<byte> body) =>
+        ErrorText.ReadCodeAndMessage(body, "code"u8, "msg"u8, static (ref Utf8JsonReader reader, string? code) => reader.TokenType switch
         {
-            var reader = new Utf8JsonReader(body);
-            if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
-            {
-                return (null, null);
-            }
-
-            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
-            {
-                if (reader.ValueTextEquals("code"u8))
-                {
-                    reader.Read();
-                    code = reader.TokenType switch
-                    {
-                        JsonTokenType.String => reader.GetString(),
-                        JsonTokenType.Number => Encoding.UTF8.GetString(reader.ValueSpan),
-                        _ => code,
-                    };
-                }
-                else if (reader.ValueTextEquals("msg"u8))
-                {
-                    reader.Read();
-                    if (reader.TokenType == JsonTokenType.String)
-                    {
-                        message = reader.GetString();
-                    }
-                }
-                else
-                {
-                    reader.Read();
-                    reader.Skip();
-                }
-            }
-        }
-        catch (JsonException)
-        {
-            // Not JSON, or cut: keep what was read.
-        }
-
-        return (code, message);
-    }
+            JsonTokenType.String => reader.GetString(),
+            JsonTokenType.Number => Encoding.UTF8.GetString(reader.ValueSpan),
+            _ => code,
+        });
 
     /// <summary>The start of a body for an error message (printable, at most <paramref name="max"/> characters).</summary>
-    internal static string Snippet(ReadOnlySpan<byte> body, int max = 200)
-    {
-        var text = Encoding.UTF8.GetString(body[..Math.Min(body.Length, max * 4)]);
-        text = text.ReplaceLineEndings(" ").Trim();
-        return text.Length <= max ? text : string.Concat(text.AsSpan(0, max), "…");
-    }
+    internal static string Snippet(ReadOnlySpan<byte> body, int max = 200) => ErrorText.Snippet(body, max);
 }
 
 /// <summary>Thrown by a body parser when a 200 answer's envelope carries an error code; mapped to an <see cref="ExchangeException"/> by the caller.</summary>

@@ -1,4 +1,3 @@
-using System.Net;
 using Coinlake.Exchanges.Http;
 using Microsoft.Extensions.Logging;
 using Polly;
@@ -26,15 +25,10 @@ internal sealed class KucoinRestApi
     /// <summary>Response header: milliseconds until the pool's window resets.</summary>
     public const string ResetHeader = "gw-ratelimit-reset";
 
-    private const int MaxBodyBytes = 64 * 1024 * 1024;
-    private const int MaxErrorBodyBytes = 64 * 1024;
-
     private readonly string _exchange;
-    private readonly HttpClient _http;
-    private readonly ResiliencePipeline _pipeline;
+    private readonly ExchangeTransport _transport;
     private readonly RequestStats _stats;
     private readonly TimeProvider _time;
-    private readonly TimeSpan _timeout;
     private readonly ILogger _logger;
 
     public KucoinRestApi(string exchange, Uri baseUrl, HttpClient http, WeightLimiter? limiter, ResiliencePipeline pipeline,
@@ -42,12 +36,10 @@ internal sealed class KucoinRestApi
     {
         _exchange = exchange;
         BaseUrl = baseUrl;
-        _http = http;
+        _transport = new ExchangeTransport(exchange, http, pipeline, stats, time, timeout);
         Limiter = limiter;
-        _pipeline = pipeline;
         _stats = stats;
         _time = time;
-        _timeout = timeout;
         _logger = logger;
     }
 
@@ -64,58 +56,39 @@ internal sealed class KucoinRestApi
     /// <exception cref="ExchangeException">An error answer, or a transient failure that outlived the retries.</exception>
     /// <exception cref="MalformedResponseException">The 200 body could not be parsed (not retried: bad data must not be stored).</exception>
     public Task<T> GetAsync<T>(Uri url, int weight, KucoinBodyParser<T> parse, CancellationToken cancellationToken) =>
-        _pipeline.ExecuteAsync(
-            static (state, ct) => new ValueTask<T>(state.Self.SendOnceAsync(state.Url, state.Weight, state.Parse, ct)),
+        _transport.ExecuteAsync(
+            static (state, ct) => state.Self.SendOnceAsync(state.Url, state.Weight, state.Parse, ct),
             (Self: this, Url: url, Weight: weight, Parse: parse),
-            cancellationToken).AsTask();
+            cancellationToken);
 
     private async Task<T> SendOnceAsync<T>(Uri url, int weight, KucoinBodyParser<T> parse, CancellationToken cancellationToken)
     {
         var lease = Limiter is null ? default : await Limiter.AcquireAsync(weight, cancellationToken).ConfigureAwait(false);
-        using var timeout = new CancellationTokenSource(_timeout, _time);
-        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
-        _stats.OnRequest();
-        try
-        {
-            using var request = new HttpRequestMessage(HttpMethod.Get, url);
-            using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, linked.Token).ConfigureAwait(false);
-            Resync(lease, response);
-            var status = (int)response.StatusCode;
-            if (response.StatusCode == HttpStatusCode.OK)
-            {
-                using var body = await ResponseBuffer.ReadAsync(response.Content, MaxBodyBytes, linked.Token).ConfigureAwait(false);
-                try
-                {
-                    return parse(body.Span, url);
-                }
-                catch (KucoinEnvelopeException ex)
-                {
-                    throw ToException(response, status, ex.Code, ex.ExchangeMessage, default, url);
-                }
-            }
+        return await _transport.SendAsync(url, HandleAsync, (Lease: lease, Parse: parse), cancellationToken).ConfigureAwait(false);
+    }
 
-            using var errorBody = await ReadErrorBodyAsync(response, linked.Token).ConfigureAwait(false);
-            var span = errorBody is null ? default : errorBody.Span;
-            var (code, message) = KucoinErrors.ParseEnvelope(span);
-            throw ToException(response, status, code, message, span, url);
-        }
-        catch (OperationCanceledException ex) when (!cancellationToken.IsCancellationRequested)
+    private async Task<T> HandleAsync<T>(HttpResponseMessage response, Uri url, (WeightLease Lease, KucoinBodyParser<T> Parse) state,
+        CancellationToken cancellationToken)
+    {
+        Resync(state.Lease, response);
+        var status = (int)response.StatusCode;
+        if (ExchangeTransport.IsOk(response))
         {
-            throw new ExchangeException(_exchange, $"{_exchange} did not answer {url} within {_timeout}.", url: url, isTransient: true, inner: ex);
+            using var body = await ExchangeTransport.ReadBodyAsync(response, cancellationToken).ConfigureAwait(false);
+            try
+            {
+                return state.Parse(body.Span, url);
+            }
+            catch (KucoinEnvelopeException ex)
+            {
+                throw ToException(response, status, ex.Code, ex.ExchangeMessage, default, url);
+            }
         }
-        catch (HttpRequestException ex)
-        {
-            throw new ExchangeException(_exchange, $"{_exchange} request {url} failed: {ex.Message}", url: url,
-                httpStatus: ex.StatusCode is { } s ? (int)s : null, isTransient: true, inner: ex);
-        }
-        catch (IOException ex)
-        {
-            throw new ExchangeException(_exchange, $"{_exchange} connection broke while reading {url}: {ex.Message}", url: url, isTransient: true, inner: ex);
-        }
-        catch (InvalidDataException ex)
-        {
-            throw new MalformedResponseException(_exchange, url, ex.Message, ex);
-        }
+
+        using var errorBody = await ExchangeTransport.ReadErrorBodyAsync(response, cancellationToken).ConfigureAwait(false);
+        var span = errorBody is null ? default : errorBody.Span;
+        var (code, message) = KucoinErrors.ParseEnvelope(span);
+        throw ToException(response, status, code, message, span, url);
     }
 
     /// <summary>Feeds the pool's reported use (quota - remaining) to the limiter: other processes on the IP count too.</summary>
@@ -134,23 +107,11 @@ internal sealed class KucoinRestApi
         }
     }
 
-    private static async Task<ResponseBuffer?> ReadErrorBodyAsync(HttpResponseMessage response, CancellationToken cancellationToken)
-    {
-        try
-        {
-            return await ResponseBuffer.ReadAsync(response.Content, MaxErrorBodyBytes, cancellationToken).ConfigureAwait(false);
-        }
-        catch (InvalidDataException)
-        {
-            return null;
-        }
-    }
-
     private ExchangeException ToException(HttpResponseMessage response, int status, string? code, string? message, ReadOnlySpan<byte> body, Uri url)
     {
         var described = code is not null
             ? $"code {code} {message}"
-            : body.IsEmpty ? "no body" : $"body: {KucoinErrors.Snippet(body)}";
+            : ErrorText.DescribeBody(body);
         if (status == 429 || string.Equals(code, KucoinErrors.TooManyRequests, StringComparison.Ordinal))
         {
             _stats.OnRateLimited();

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using Coinlake.Exchanges.Http;
 
 namespace Coinlake.Exchanges.Okx.Rest;
 
@@ -79,11 +80,7 @@ internal readonly record struct OkxEnvelope(string? Code, string? Message, int D
     }
 
     /// <summary>The start of a body for an error message (printable, at most <paramref name="max"/> characters).</summary>
-    public static string Snippet(ReadOnlySpan<byte> body, int max = 200)
-    {
-        var text = Encoding.UTF8.GetString(body[..Math.Min(body.Length, max * 4)]).ReplaceLineEndings(" ").Trim();
-        return text.Length <= max ? text : string.Concat(text.AsSpan(0, max), "…");
-    }
+    public static string Snippet(ReadOnlySpan<byte> body, int max = 200) => ErrorText.Snippet(body, max);
 }
 
 /// <summary>

@@ -1,4 +1,3 @@
-using System.Net;
 using Coinlake.Exchanges.Http;
 using Microsoft.Extensions.Logging;
 using Polly;
@@ -16,16 +15,11 @@ internal delegate T OkxDataParser<out T>(ReadOnlySpan<byte> data, Uri url);
 /// </summary>
 internal sealed class OkxRestApi
 {
-    private const int MaxBodyBytes = 64 * 1024 * 1024;
-    private const int MaxErrorBodyBytes = 64 * 1024;
-
     private readonly string _exchange;
-    private readonly HttpClient _http;
+    private readonly ExchangeTransport _transport;
     private readonly OkxRateLimiters? _limiters;
-    private readonly ResiliencePipeline _pipeline;
     private readonly RequestStats _stats;
     private readonly TimeProvider _time;
-    private readonly TimeSpan _timeout;
     private readonly TimeSpan _rateLimitReset;
     private readonly ILogger _logger;
 
@@ -34,12 +28,10 @@ internal sealed class OkxRestApi
     {
         _exchange = exchange;
         BaseUrl = baseUrl;
-        _http = http;
+        _transport = new ExchangeTransport(exchange, http, pipeline, stats, time, timeout);
         _limiters = limiters;
-        _pipeline = pipeline;
         _stats = stats;
         _time = time;
-        _timeout = timeout;
         _rateLimitReset = rateLimitReset;
         _logger = logger;
     }
@@ -55,10 +47,10 @@ internal sealed class OkxRestApi
     /// <exception cref="ExchangeException">An error answer (with OKX's code and message), or a transient failure that outlived the retries.</exception>
     /// <exception cref="MalformedResponseException">A 200 body that is not an envelope or whose data could not be parsed (not retried).</exception>
     public Task<T> GetAsync<T>(OkxEndpoint endpoint, Uri url, OkxDataParser<T> parse, CancellationToken cancellationToken) =>
-        _pipeline.ExecuteAsync(
-            static (state, ct) => new ValueTask<T>(state.Self.SendOnceAsync(state.Endpoint, state.Url, state.Parse, ct)),
+        _transport.ExecuteAsync(
+            static (state, ct) => state.Self.SendOnceAsync(state.Endpoint, state.Url, state.Parse, ct),
             (Self: this, Endpoint: endpoint, Url: url, Parse: parse),
-            cancellationToken).AsTask();
+            cancellationToken);
 
     private async Task<T> SendOnceAsync<T>(OkxEndpoint endpoint, Uri url, OkxDataParser<T> parse, CancellationToken cancellationToken)
     {
@@ -67,65 +59,33 @@ internal sealed class OkxRestApi
             await _limiters.AcquireAsync(endpoint, cancellationToken).ConfigureAwait(false);
         }
 
-        using var timeout = new CancellationTokenSource(_timeout, _time);
-        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
-        _stats.OnRequest();
-        try
-        {
-            using var request = new HttpRequestMessage(HttpMethod.Get, url);
-            using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, linked.Token).ConfigureAwait(false);
-            var status = (int)response.StatusCode;
-            if (response.StatusCode == HttpStatusCode.OK)
-            {
-                using var body = await ResponseBuffer.ReadAsync(response.Content, MaxBodyBytes, linked.Token).ConfigureAwait(false);
-                if (!OkxEnvelope.TryRead(body.Span, out var envelope) || envelope.Code is null)
-                {
-                    throw new MalformedResponseException(_exchange, url,
-                        $"expected an OKX envelope {{\"code\":\"0\",\"msg\":\"\",\"data\":[...]}} but got: {OkxEnvelope.Snippet(body.Span)}");
-                }
-
-                if (!envelope.IsSuccess)
-                {
-                    throw ToException(response, status, envelope, body.Span, url);
-                }
-
-                return parse(envelope.Data(body.Span), url);
-            }
-
-            using var errorBody = await ReadErrorBodyAsync(response, linked.Token).ConfigureAwait(false);
-            var span = errorBody is null ? default : errorBody.Span;
-            OkxEnvelope.TryRead(span, out var error);
-            throw ToException(response, status, error, span, url);
-        }
-        catch (OperationCanceledException ex) when (!cancellationToken.IsCancellationRequested)
-        {
-            throw new ExchangeException(_exchange, $"{_exchange} did not answer {url} within {_timeout}.", url: url, isTransient: true, inner: ex);
-        }
-        catch (HttpRequestException ex)
-        {
-            throw new ExchangeException(_exchange, $"{_exchange} request {url} failed: {ex.Message}", url: url,
-                httpStatus: ex.StatusCode is { } s ? (int)s : null, isTransient: true, inner: ex);
-        }
-        catch (IOException ex)
-        {
-            throw new ExchangeException(_exchange, $"{_exchange} connection broke while reading {url}: {ex.Message}", url: url, isTransient: true, inner: ex);
-        }
-        catch (InvalidDataException ex)
-        {
-            throw new MalformedResponseException(_exchange, url, ex.Message, ex);
-        }
+        return await _transport.SendAsync(url, HandleAsync, parse, cancellationToken).ConfigureAwait(false);
     }
 
-    private static async Task<ResponseBuffer?> ReadErrorBodyAsync(HttpResponseMessage response, CancellationToken cancellationToken)
+    private async Task<T> HandleAsync<T>(HttpResponseMessage response, Uri url, OkxDataParser<T> parse, CancellationToken cancellationToken)
     {
-        try
+        var status = (int)response.StatusCode;
+        if (ExchangeTransport.IsOk(response))
         {
-            return await ResponseBuffer.ReadAsync(response.Content, MaxErrorBodyBytes, cancellationToken).ConfigureAwait(false);
+            using var body = await ExchangeTransport.ReadBodyAsync(response, cancellationToken).ConfigureAwait(false);
+            if (!OkxEnvelope.TryRead(body.Span, out var envelope) || envelope.Code is null)
+            {
+                throw new MalformedResponseException(_exchange, url,
+                    $"expected an OKX envelope {{\"code\":\"0\",\"msg\":\"\",\"data\":[...]}} but got: {OkxEnvelope.Snippet(body.Span)}");
+            }
+
+            if (!envelope.IsSuccess)
+            {
+                throw ToException(response, status, envelope, body.Span, url);
+            }
+
+            return parse(envelope.Data(body.Span), url);
         }
-        catch (InvalidDataException)
-        {
-            return null;
-        }
+
+        using var errorBody = await ExchangeTransport.ReadErrorBodyAsync(response, cancellationToken).ConfigureAwait(false);
+        var span = errorBody is null ? default : errorBody.Span;
+        OkxEnvelope.TryRead(span, out var error);
+        throw ToException(response, status, error, span, url);
     }
 
     private ExchangeException ToException(HttpResponseMessage response, int status, OkxEnvelope envelope, ReadOnlySpan<byte> body, Uri url)
@@ -134,7 +94,7 @@ internal sealed class OkxRestApi
         var message = envelope.Message;
         var described = code is not null
             ? OkxErrors.Describe(code, message)
-            : body.IsEmpty ? "no body" : $"body: {OkxEnvelope.Snippet(body)}";
+            : ErrorText.DescribeBody(body);
         if (OkxErrors.IsRateLimit(status, code))
         {
             _stats.OnRateLimited();
