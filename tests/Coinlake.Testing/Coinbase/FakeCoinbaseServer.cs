@@ -7,6 +7,7 @@ using System.Text.Json;
 using Coinlake.Candles;
 using Coinlake.Markets;
 using Coinlake.Testing.Binance;
+using Coinlake.Testing.Hosting;
 using Coinlake.Time;
 using Coinlake.Trades;
 using Microsoft.AspNetCore.Builder;
@@ -56,7 +57,6 @@ public sealed class FakeCoinbaseServer : IAsyncDisposable
     private readonly ConcurrentDictionary<string, FakeTradeRow[]> _trades = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, FakeCoinbaseTicker> _tickers = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, (string Base, string Quote)> _extraProducts = new(StringComparer.Ordinal);
-    private readonly ConcurrentQueue<FakeCoinbaseFault> _faults = new();
     private readonly CancellationTokenSource _stopping = new();
     private readonly Lock _gate = new();
     private readonly List<FakeCoinbaseRequest> _requests = [];
@@ -95,7 +95,7 @@ public sealed class FakeCoinbaseServer : IAsyncDisposable
     public FakeCoinbaseOptions Options { get; }
 
     /// <summary>Fault injection: each enqueued fault replaces the answer of the next data request (candles, trades, ticker, stats), in order.</summary>
-    public FakeCoinbaseFaults Faults => new(_faults);
+    public FakeCoinbaseFaults Faults { get; } = new();
 
     /// <summary>Snapshot of every request received so far, in arrival order.</summary>
     public IReadOnlyList<FakeCoinbaseRequest> Requests
@@ -317,7 +317,7 @@ public sealed class FakeCoinbaseServer : IAsyncDisposable
                 return;
             }
 
-            if (_faults.TryDequeue(out var fault))
+            if (Faults.TryTake(out var fault))
             {
                 await FaultAsync(context, fault, () => Record(0), token);
                 return;
@@ -722,31 +722,4 @@ public sealed class FakeCoinbaseServer : IAsyncDisposable
 }
 
 /// <summary>Queues faults for a <see cref="FakeCoinbaseServer"/>'s next data requests. Thread-safe.</summary>
-public sealed class FakeCoinbaseFaults
-{
-    private readonly ConcurrentQueue<FakeCoinbaseFault> _queue;
-
-    internal FakeCoinbaseFaults(ConcurrentQueue<FakeCoinbaseFault> queue) => _queue = queue;
-
-    /// <summary>Faults still waiting for a request.</summary>
-    public int Pending => _queue.Count;
-
-    /// <summary>Queues <paramref name="fault"/> for the next <paramref name="count"/> data requests.</summary>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="count"/> is negative or the fault undefined.</exception>
-    public void Enqueue(FakeCoinbaseFault fault, int count = 1)
-    {
-        ArgumentOutOfRangeException.ThrowIfNegative(count);
-        if (!Enum.IsDefined(fault))
-        {
-            throw new ArgumentOutOfRangeException(nameof(fault), fault, "Not a FakeCoinbaseFault value.");
-        }
-
-        for (var i = 0; i < count; i++)
-        {
-            _queue.Enqueue(fault);
-        }
-    }
-
-    /// <summary>Drops every pending fault.</summary>
-    public void Clear() => _queue.Clear();
-}
+public sealed class FakeCoinbaseFaults : FaultQueue<FakeCoinbaseFault>;
