@@ -1,19 +1,14 @@
 using System.Buffers;
 using System.Collections.Concurrent;
 using System.Globalization;
-using System.Net;
 using System.Text;
 using System.Text.Json;
 using Coinlake.Candles;
 using Coinlake.Markets;
+using Coinlake.Testing.Hosting;
 using Coinlake.Time;
 using Coinlake.Trades;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace Coinlake.Testing.Binance;
 
@@ -51,7 +46,7 @@ namespace Coinlake.Testing.Binance;
 /// Data is registered with <see cref="AddSeries"/> as 1m candles; higher timeframes are aggregated on request. Many
 /// servers can run in parallel; dispose to stop. Kestrel logs nothing.
 /// </summary>
-public sealed class FakeBinanceServer : IAsyncDisposable
+public sealed class FakeBinanceServer : FakeServerBase<RecordedRequest>
 {
     /// <summary>Header carrying the weight used in the current window (Binance: <c>X-MBX-USED-WEIGHT-(intervalNum)(intervalLetter)</c>).</summary>
     public const string UsedWeightHeader = "X-MBX-USED-WEIGHT-1M";
@@ -62,32 +57,16 @@ public sealed class FakeBinanceServer : IAsyncDisposable
     private const string IndexKlines = "/fapi/v1/indexPriceKlines";
     private const string JsonContentType = "application/json;charset=UTF-8";
 
-    private readonly WebApplication _app;
     private readonly KlineStore _store = new();
     private readonly TradeStore _trades = new();
     private readonly ConcurrentDictionary<(string Symbol, FakeMarket Market), FakeBook> _books = new();
     private readonly WeightLimiter _limiter;
-    private readonly CancellationTokenSource _stopping = new();
-    private readonly Lock _requestsGate = new();
-    private readonly List<RecordedRequest> _requests = [];
-    private int _disposed;
 
     private FakeBinanceServer(FakeBinanceOptions options)
     {
         Options = options;
         _limiter = new WeightLimiter(options);
-        var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
-        builder.WebHost.UseKestrelCore().ConfigureKestrel(kestrel =>
-        {
-            kestrel.AddServerHeader = false;
-            kestrel.Listen(IPAddress.Loopback, 0);
-        });
-        _app = builder.Build();
-        _app.Run(HandleAsync);
     }
-
-    /// <summary>Root URL, e.g. <c>http://127.0.0.1:54321/</c>; serves both <c>/api/v3/*</c> and <c>/fapi/v1/*</c>.</summary>
-    public Uri BaseUrl { get; private set; } = null!;
 
     /// <summary>The options in force (mutable while running).</summary>
     public FakeBinanceOptions Options { get; }
@@ -95,39 +74,12 @@ public sealed class FakeBinanceServer : IAsyncDisposable
     /// <summary>Fault injection for klines-family and aggTrades requests.</summary>
     public FakeFaults Faults { get; } = new();
 
-    /// <summary>Snapshot of every request received so far, in arrival order (thread-safe).</summary>
-    public IReadOnlyList<RecordedRequest> Requests
-    {
-        get
-        {
-            lock (_requestsGate)
-            {
-                return [.. _requests];
-            }
-        }
-    }
-
     /// <summary>Starts a server on 127.0.0.1 with a random free port.</summary>
     /// <param name="options">Behaviour; defaults as in <see cref="FakeBinanceOptions"/>.</param>
     /// <param name="cancellationToken">Cancels the start-up.</param>
     /// <exception cref="InvalidOperationException">Kestrel started but reported no address.</exception>
-    public static async Task<FakeBinanceServer> StartAsync(FakeBinanceOptions? options = null, CancellationToken cancellationToken = default)
-    {
-        var server = new FakeBinanceServer(options ?? new FakeBinanceOptions());
-        try
-        {
-            await server._app.StartAsync(cancellationToken);
-            var address = server._app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault()
-                ?? throw new InvalidOperationException("Kestrel started without reporting a listening address.");
-            server.BaseUrl = new Uri(address.TrimEnd('/') + "/");
-            return server;
-        }
-        catch
-        {
-            await server.DisposeAsync();
-            throw;
-        }
-    }
+    public static Task<FakeBinanceServer> StartAsync(FakeBinanceOptions? options = null, CancellationToken cancellationToken = default) =>
+        StartHostAsync(new FakeBinanceServer(options ?? new FakeBinanceOptions()), cancellationToken);
 
     /// <summary>
     /// Registers 1m candles for an exchange symbol id (e.g. <c>BTCUSDT</c>; for <see cref="PriceType.Index"/> the
@@ -170,97 +122,33 @@ public sealed class FakeBinanceServer : IAsyncDisposable
     /// <summary>Removes the 1m candles of <paramref name="symbolId"/> whose open time is in <paramref name="range"/>, for every price type (makes gaps).</summary>
     public void RemoveCandles(string symbolId, FakeMarket market, TimeRange range) => _store.Remove(symbolId, market, range, null);
 
-    /// <summary>Number of recorded requests whose path contains <paramref name="pathContains"/> (ordinal).</summary>
-    public int CountRequests(string pathContains)
-    {
-        lock (_requestsGate)
-        {
-            return _requests.Count(r => r.Path.Contains(pathContains, StringComparison.Ordinal));
-        }
-    }
+    /// <inheritdoc/>
+    protected override TimeProvider Clock => Options.TimeProvider;
 
-    /// <summary>Forgets the recorded requests.</summary>
-    public void ClearRequests()
-    {
-        lock (_requestsGate)
-        {
-            _requests.Clear();
-        }
-    }
+    /// <inheritdoc/>
+    protected override RequestLog CreateLog() => new Log();
 
-    /// <summary>Stops the server: stalled requests are aborted, then Kestrel shuts down. Safe to call twice.</summary>
-    public async ValueTask DisposeAsync()
-    {
-        if (Interlocked.Exchange(ref _disposed, 1) != 0)
-        {
-            return;
-        }
-
-        await _stopping.CancelAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
-        try
-        {
-            await _app.StopAsync(timeout.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            // Kestrel aborted what was left.
-        }
-
-        await _app.DisposeAsync();
-        _stopping.Dispose();
-    }
-
-    private async Task HandleAsync(HttpContext context)
+    /// <inheritdoc/>
+    protected override async Task HandleAsync(HttpContext context, CancellationToken cancellationToken)
     {
         var path = context.Request.Path.Value ?? "";
-        var log = new RequestLog(this, path, context.Request.QueryString.HasValue ? context.Request.QueryString.Value![1..] : "",
-            Options.TimeProvider.GetUtcNow());
-        context.Items[typeof(RequestLog)] = log;
-
-        // Recorded as the headers leave, so a client that has its answer always finds its request in Requests.
-        context.Response.OnStarting(() =>
+        await (path switch
         {
-            log.Complete(context.Response.StatusCode);
-            return Task.CompletedTask;
+            SpotKlines => KlinesAsync(context, FakeMarket.Spot, PriceType.Last, "symbol", cancellationToken),
+            FuturesKlines => KlinesAsync(context, FakeMarket.Futures, PriceType.Last, "symbol", cancellationToken),
+            MarkKlines => KlinesAsync(context, FakeMarket.Futures, PriceType.Mark, "symbol", cancellationToken),
+            IndexKlines => KlinesAsync(context, FakeMarket.Futures, PriceType.Index, "pair", cancellationToken),
+            "/api/v3/aggTrades" => AggTradesAsync(context, FakeMarket.Spot, cancellationToken),
+            "/fapi/v1/aggTrades" => AggTradesAsync(context, FakeMarket.Futures, cancellationToken),
+            "/api/v3/ticker/24hr" => SpotTickersAsync(context, cancellationToken),
+            "/fapi/v1/ticker/24hr" => FuturesTickersAsync(context, book: false, cancellationToken),
+            "/fapi/v1/ticker/bookTicker" => FuturesTickersAsync(context, book: true, cancellationToken),
+            "/api/v3/exchangeInfo" => ExchangeInfoAsync(context, ExchangeInfoCapture.Spot, 20, allowFilter: true, cancellationToken),
+            "/fapi/v1/exchangeInfo" => ExchangeInfoAsync(context, ExchangeInfoCapture.Futures, 1, allowFilter: false, cancellationToken),
+            "/api/v3/ping" or "/fapi/v1/ping" => SimpleAsync(context, "{}"u8.ToArray(), cancellationToken),
+            "/api/v3/time" or "/fapi/v1/time" => SimpleAsync(context, ServerTime(), cancellationToken),
+            _ => NotFoundAsync(context, path, cancellationToken),
         });
-        using var aborted = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, _stopping.Token);
-        var token = aborted.Token;
-        try
-        {
-            await (path switch
-            {
-                SpotKlines => KlinesAsync(context, FakeMarket.Spot, PriceType.Last, "symbol", token),
-                FuturesKlines => KlinesAsync(context, FakeMarket.Futures, PriceType.Last, "symbol", token),
-                MarkKlines => KlinesAsync(context, FakeMarket.Futures, PriceType.Mark, "symbol", token),
-                IndexKlines => KlinesAsync(context, FakeMarket.Futures, PriceType.Index, "pair", token),
-                "/api/v3/aggTrades" => AggTradesAsync(context, FakeMarket.Spot, token),
-                "/fapi/v1/aggTrades" => AggTradesAsync(context, FakeMarket.Futures, token),
-                "/api/v3/ticker/24hr" => SpotTickersAsync(context, token),
-                "/fapi/v1/ticker/24hr" => FuturesTickersAsync(context, book: false, token),
-                "/fapi/v1/ticker/bookTicker" => FuturesTickersAsync(context, book: true, token),
-                "/api/v3/exchangeInfo" => ExchangeInfoAsync(context, ExchangeInfoCapture.Spot, 20, allowFilter: true, token),
-                "/fapi/v1/exchangeInfo" => ExchangeInfoAsync(context, ExchangeInfoCapture.Futures, 1, allowFilter: false, token),
-                "/api/v3/ping" or "/fapi/v1/ping" => SimpleAsync(context, "{}"u8.ToArray(), token),
-                "/api/v3/time" or "/fapi/v1/time" => SimpleAsync(context, ServerTime(), token),
-                _ => NotFoundAsync(context, path, token),
-            });
-        }
-        catch (OperationCanceledException) when (token.IsCancellationRequested)
-        {
-            context.Abort();
-        }
-
-        // No answer started (connection reset, client gave up, server stopping): no status was sent.
-        log.Complete(0);
-    }
-
-    private void Record(RecordedRequest request)
-    {
-        lock (_requestsGate)
-        {
-            _requests.Add(request);
-        }
     }
 
     private byte[] ServerTime() =>
@@ -681,7 +569,7 @@ public sealed class FakeBinanceServer : IAsyncDisposable
                     cancellationToken);
                 return true;
             default:
-                RequestLog.Of(context).Weight = weight;
+                LogOf<Log>(context).Weight = weight;
                 return false;
         }
 
@@ -723,7 +611,7 @@ public sealed class FakeBinanceServer : IAsyncDisposable
                 await ErrorAsync(context, 418, -1003, $"Way too much request weight used; IP banned until {until}. Please use WebSocket Streams for live updates to avoid bans.", cancellationToken);
                 return;
             case FakeFault.ConnectionReset:
-                RequestLog.Of(context).Complete(0); // recorded before the client can see the reset
+                LogOf<Log>(context).Complete(0); // recorded before the client can see the reset
                 context.Abort();
                 return;
             case FakeFault.MalformedJson:
@@ -734,7 +622,7 @@ public sealed class FakeBinanceServer : IAsyncDisposable
                 await TruncatedAsync(context, buildPage(), cancellationToken);
                 return;
             case FakeFault.Stall:
-                RequestLog.Of(context).Complete(0); // visible in Requests while it stalls
+                LogOf<Log>(context).Complete(0); // visible in Requests while it stalls
                 await Task.Delay(Timeout.InfiniteTimeSpan, cancellationToken);
                 return;
             default:
@@ -811,23 +699,13 @@ public sealed class FakeBinanceServer : IAsyncDisposable
         await context.Response.Body.WriteAsync(body.AsMemory(0, length), cancellationToken);
     }
 
-    /// <summary>What is known of one request until it is recorded (once: when its headers leave, or when it ends unanswered).</summary>
-    private sealed class RequestLog(FakeBinanceServer server, string path, string query, DateTimeOffset arrived)
+    /// <summary>What is known of one request until it is recorded.</summary>
+    private sealed class Log : RequestLog
     {
-        private int _recorded;
-
         /// <summary>Weight charged to the window.</summary>
         public int Weight { get; set; }
 
-        public static RequestLog Of(HttpContext context) => (RequestLog)context.Items[typeof(RequestLog)]!;
-
-        public void Complete(int status)
-        {
-            if (Interlocked.Exchange(ref _recorded, 1) == 0)
-            {
-                server.Record(new RecordedRequest(path, query, status, Weight, arrived));
-            }
-        }
+        protected override RecordedRequest ToRecord(int status) => new(Path, Query, status, Weight, Arrived);
     }
 
     /// <summary>An answer body (from <see cref="ArrayPool{T}.Shared"/> when <paramref name="Pooled"/>) or an error.</summary>

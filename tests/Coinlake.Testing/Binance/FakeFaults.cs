@@ -1,4 +1,4 @@
-using System.Collections.Concurrent;
+using Coinlake.Testing.Hosting;
 
 namespace Coinlake.Testing.Binance;
 
@@ -46,31 +46,4 @@ public enum FakeFault
 /// (<c>/api/v3/klines</c>, <c>/fapi/v1/klines</c>, <c>/fapi/v1/markPriceKlines</c>, <c>/fapi/v1/indexPriceKlines</c>),
 /// in order, then is consumed. Faulted requests use no weight and leave the rate limiter untouched. Thread-safe.
 /// </summary>
-public sealed class FakeFaults
-{
-    private readonly ConcurrentQueue<FakeFault> _queue = new();
-
-    /// <summary>Faults still waiting for a request.</summary>
-    public int Pending => _queue.Count;
-
-    /// <summary>Queues <paramref name="fault"/> for the next <paramref name="count"/> klines-family requests.</summary>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="count"/> is negative or <paramref name="fault"/> is not defined.</exception>
-    public void Enqueue(FakeFault fault, int count = 1)
-    {
-        ArgumentOutOfRangeException.ThrowIfNegative(count);
-        if (!Enum.IsDefined(fault))
-        {
-            throw new ArgumentOutOfRangeException(nameof(fault), fault, "Not a FakeFault value.");
-        }
-
-        for (var i = 0; i < count; i++)
-        {
-            _queue.Enqueue(fault);
-        }
-    }
-
-    /// <summary>Drops every pending fault.</summary>
-    public void Clear() => _queue.Clear();
-
-    internal bool TryTake(out FakeFault fault) => _queue.TryDequeue(out fault);
-}
+public sealed class FakeFaults : FaultQueue<FakeFault>;

@@ -1,4 +1,4 @@
-using System.Collections.Concurrent;
+using Coinlake.Testing.Hosting;
 
 namespace Coinlake.Testing.Bybit;
 
@@ -56,34 +56,7 @@ public enum FakeBybitFault
 /// index kline, recent trades, tickers; not instruments-info or time), in order, then is consumed. Faulted requests still
 /// count toward the IP request limit. Thread-safe.
 /// </summary>
-public sealed class FakeBybitFaults
-{
-    private readonly ConcurrentQueue<FakeBybitFault> _queue = new();
-
-    /// <summary>Faults still waiting for a request.</summary>
-    public int Pending => _queue.Count;
-
-    /// <summary>Queues <paramref name="fault"/> for the next <paramref name="count"/> market-data requests.</summary>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="count"/> is negative or <paramref name="fault"/> is not defined.</exception>
-    public void Enqueue(FakeBybitFault fault, int count = 1)
-    {
-        ArgumentOutOfRangeException.ThrowIfNegative(count);
-        if (!Enum.IsDefined(fault))
-        {
-            throw new ArgumentOutOfRangeException(nameof(fault), fault, "Not a FakeBybitFault value.");
-        }
-
-        for (var i = 0; i < count; i++)
-        {
-            _queue.Enqueue(fault);
-        }
-    }
-
-    /// <summary>Drops every pending fault.</summary>
-    public void Clear() => _queue.Clear();
-
-    internal bool TryTake(out FakeBybitFault fault) => _queue.TryDequeue(out fault);
-}
+public sealed class FakeBybitFaults : FaultQueue<FakeBybitFault>;
 
 /// <summary>One request the fake Bybit server received.</summary>
 /// <param name="Path">URL path, e.g. <c>/v5/market/kline</c>.</param>

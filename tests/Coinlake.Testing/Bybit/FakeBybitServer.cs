@@ -1,20 +1,15 @@
 using System.Buffers;
 using System.Collections.Concurrent;
 using System.Globalization;
-using System.Net;
 using System.Text;
 using System.Text.Json;
 using Coinlake.Candles;
 using Coinlake.Markets;
 using Coinlake.Testing.Binance;
+using Coinlake.Testing.Hosting;
 using Coinlake.Time;
 using Coinlake.Trades;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace Coinlake.Testing.Bybit;
 
@@ -54,7 +49,7 @@ namespace Coinlake.Testing.Bybit;
 /// Series are registered with <see cref="AddSeries"/> as 1m candles; higher intervals are aggregated on request. Many
 /// servers can run in parallel; dispose to stop.
 /// </summary>
-public sealed class FakeBybitServer : IAsyncDisposable
+public sealed class FakeBybitServer : FakeServerBase<FakeBybitRequest>
 {
     /// <summary>Header with the time (ms UTC) an exceeded API rate limit resets.</summary>
     public const string LimitResetHeader = "X-Bapi-Limit-Reset-Timestamp";
@@ -70,54 +65,26 @@ public sealed class FakeBybitServer : IAsyncDisposable
         ["M"] = Timeframe.Parse("1M"),
     };
 
-    private readonly WebApplication _app;
     private readonly KlineStore _store = new();
     private readonly ConcurrentDictionary<(FakeBybitCategory, string), Trade[]> _trades = new();
     private readonly Lock _instrumentsGate = new();
     private readonly Dictionary<FakeBybitCategory, List<FakeBybitInstrument>> _instruments;
-    private readonly CancellationTokenSource _stopping = new();
-    private readonly Lock _requestsGate = new();
-    private readonly List<FakeBybitRequest> _requests = [];
     private readonly Lock _limitGate = new();
     private long _windowStart = long.MinValue;
     private int _windowCount;
     private long _bannedUntil = long.MinValue;
-    private int _disposed;
 
     private FakeBybitServer(FakeBybitOptions options)
     {
         Options = options;
         _instruments = FakeBybitInstrument.FromCapture().ToDictionary(kv => kv.Key, kv => kv.Value.ToList());
-        var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
-        builder.WebHost.UseKestrelCore().ConfigureKestrel(kestrel =>
-        {
-            kestrel.AddServerHeader = false;
-            kestrel.Listen(IPAddress.Loopback, 0);
-        });
-        _app = builder.Build();
-        _app.Run(HandleAsync);
     }
-
-    /// <summary>Root URL, e.g. <c>http://127.0.0.1:54321/</c>; serves <c>/v5/market/*</c>.</summary>
-    public Uri BaseUrl { get; private set; } = null!;
 
     /// <summary>The options in force (mutable while running).</summary>
     public FakeBybitOptions Options { get; }
 
     /// <summary>Fault injection for market-data requests.</summary>
     public FakeBybitFaults Faults { get; } = new();
-
-    /// <summary>Snapshot of every request received so far, in arrival order (thread-safe).</summary>
-    public IReadOnlyList<FakeBybitRequest> Requests
-    {
-        get
-        {
-            lock (_requestsGate)
-            {
-                return [.. _requests];
-            }
-        }
-    }
 
     /// <summary>The instruments each category lists (recorded ones plus added ones), a snapshot.</summary>
     public IReadOnlyList<FakeBybitInstrument> Instruments(FakeBybitCategory category)
@@ -132,23 +99,8 @@ public sealed class FakeBybitServer : IAsyncDisposable
     /// <param name="options">Behaviour; defaults as in <see cref="FakeBybitOptions"/>.</param>
     /// <param name="cancellationToken">Cancels the start-up.</param>
     /// <exception cref="FileNotFoundException">The recorded instruments (<c>captures/BYBIT.0</c>) are absent.</exception>
-    public static async Task<FakeBybitServer> StartAsync(FakeBybitOptions? options = null, CancellationToken cancellationToken = default)
-    {
-        var server = new FakeBybitServer(options ?? new FakeBybitOptions());
-        try
-        {
-            await server._app.StartAsync(cancellationToken);
-            var address = server._app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault()
-                ?? throw new InvalidOperationException("Kestrel started without reporting a listening address.");
-            server.BaseUrl = new Uri(address.TrimEnd('/') + "/");
-            return server;
-        }
-        catch
-        {
-            await server.DisposeAsync();
-            throw;
-        }
-    }
+    public static Task<FakeBybitServer> StartAsync(FakeBybitOptions? options = null, CancellationToken cancellationToken = default) =>
+        StartHostAsync(new FakeBybitServer(options ?? new FakeBybitOptions()), cancellationToken);
 
     /// <summary>Lists one more instrument in <paramref name="category"/> (replacing one with the same symbol).</summary>
     public void AddInstrument(FakeBybitCategory category, FakeBybitInstrument instrument)
@@ -192,47 +144,6 @@ public sealed class FakeBybitServer : IAsyncDisposable
         _trades[(category, symbolId)] = [.. trades.Select((t, i) => (t, i)).OrderBy(x => x.t.Timestamp).ThenBy(x => x.i).Select(x => x.t)];
     }
 
-    /// <summary>Number of recorded requests whose path contains <paramref name="pathContains"/> (ordinal).</summary>
-    public int CountRequests(string pathContains)
-    {
-        lock (_requestsGate)
-        {
-            return _requests.Count(r => r.Path.Contains(pathContains, StringComparison.Ordinal));
-        }
-    }
-
-    /// <summary>Forgets the recorded requests.</summary>
-    public void ClearRequests()
-    {
-        lock (_requestsGate)
-        {
-            _requests.Clear();
-        }
-    }
-
-    /// <summary>Stops the server: stalled requests are aborted, then Kestrel shuts down. Safe to call twice.</summary>
-    public async ValueTask DisposeAsync()
-    {
-        if (Interlocked.Exchange(ref _disposed, 1) != 0)
-        {
-            return;
-        }
-
-        await _stopping.CancelAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
-        try
-        {
-            await _app.StopAsync(timeout.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            // Kestrel aborted what was left.
-        }
-
-        await _app.DisposeAsync();
-        _stopping.Dispose();
-    }
-
     private static string Key(FakeBybitCategory category, string symbolId) => $"{Name(category)}:{symbolId}";
 
     private static FakeMarket Market(FakeBybitCategory category) => category == FakeBybitCategory.Spot ? FakeMarket.Spot : FakeMarket.Futures;
@@ -254,81 +165,70 @@ public sealed class FakeBybitServer : IAsyncDisposable
 
     private long Now() => Options.TimeProvider.GetUtcNow().ToUnixTimeMilliseconds();
 
-    private async Task HandleAsync(HttpContext context)
+    /// <inheritdoc/>
+    protected override TimeProvider Clock => Options.TimeProvider;
+
+    /// <inheritdoc/>
+    protected override RequestLog CreateLog() => new Log();
+
+    /// <inheritdoc/>
+    protected override async Task HandleAsync(HttpContext context, CancellationToken cancellationToken)
     {
         var path = context.Request.Path.Value ?? "";
-        var log = new RequestLog(this, path, context.Request.QueryString.HasValue ? context.Request.QueryString.Value![1..] : "",
-            Options.TimeProvider.GetUtcNow());
-        context.Items[typeof(RequestLog)] = log;
-        context.Response.OnStarting(() =>
+        var log = LogOf<Log>(context);
+        if (!Admit())
         {
-            log.Complete(context.Response.StatusCode);
-            return Task.CompletedTask;
-        });
-        using var aborted = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, _stopping.Token);
-        var token = aborted.Token;
-        try
+            var body = "access too frequent"u8.ToArray();
+            await WriteAsync(context, StatusCodes.Status403Forbidden, body, body.Length, "text/plain", cancellationToken);
+        }
+        else
         {
-            if (!Admit())
+            var marketData = path is "/v5/market/kline" or "/v5/market/mark-price-kline" or "/v5/market/index-price-kline"
+                or "/v5/market/recent-trade" or "/v5/market/tickers";
+            if (marketData && Options.ResponseDelay > TimeSpan.Zero)
             {
-                var body = "access too frequent"u8.ToArray();
-                await WriteAsync(context, StatusCodes.Status403Forbidden, body, body.Length, "text/plain", token);
+                await Task.Delay(Options.ResponseDelay, Options.TimeProvider, cancellationToken);
+            }
+
+            FakeBybitFault? fault = marketData && Faults.TryTake(out var f) ? f : null;
+            if (fault is { } injected && injected is not (FakeBybitFault.CappedPage or FakeBybitFault.RepeatedBoundaryCandles or FakeBybitFault.TruncatedBody))
+            {
+                await FaultAsync(context, injected, cancellationToken);
             }
             else
             {
-                var marketData = path is "/v5/market/kline" or "/v5/market/mark-price-kline" or "/v5/market/index-price-kline"
-                    or "/v5/market/recent-trade" or "/v5/market/tickers";
-                if (marketData && Options.ResponseDelay > TimeSpan.Zero)
+                Answer? answer = path switch
                 {
-                    await Task.Delay(Options.ResponseDelay, Options.TimeProvider, token);
+                    "/v5/market/kline" => Klines(context.Request.Query, PriceType.Last, fault),
+                    "/v5/market/mark-price-kline" => Klines(context.Request.Query, PriceType.Mark, fault),
+                    "/v5/market/index-price-kline" => Klines(context.Request.Query, PriceType.Index, fault),
+                    "/v5/market/instruments-info" => InstrumentsInfo(context.Request.Query),
+                    "/v5/market/recent-trade" => RecentTrades(context.Request.Query),
+                    "/v5/market/tickers" => Tickers(context.Request.Query),
+                    "/v5/market/time" => Envelope(0, "OK", w =>
+                    {
+                        var now = Now();
+                        w.WriteString("timeSecond", (now / 1000).ToString(CultureInfo.InvariantCulture));
+                        w.WriteString("timeNano", (now * 1_000_000).ToString(CultureInfo.InvariantCulture));
+                    }),
+                    _ => (Answer?)null,
+                };
+                if (answer is null)
+                {
+                    var body = Encoding.UTF8.GetBytes($"The fake Bybit server has no endpoint '{path}'.");
+                    await WriteAsync(context, StatusCodes.Status404NotFound, body, body.Length, "text/plain", cancellationToken);
                 }
-
-                FakeBybitFault? fault = marketData && Faults.TryTake(out var f) ? f : null;
-                if (fault is { } injected && injected is not (FakeBybitFault.CappedPage or FakeBybitFault.RepeatedBoundaryCandles or FakeBybitFault.TruncatedBody))
+                else if (fault == FakeBybitFault.TruncatedBody)
                 {
-                    await FaultAsync(context, injected, token);
+                    await TruncatedAsync(context, answer.Value, cancellationToken);
                 }
                 else
                 {
-                    Answer? answer = path switch
-                    {
-                        "/v5/market/kline" => Klines(context.Request.Query, PriceType.Last, fault),
-                        "/v5/market/mark-price-kline" => Klines(context.Request.Query, PriceType.Mark, fault),
-                        "/v5/market/index-price-kline" => Klines(context.Request.Query, PriceType.Index, fault),
-                        "/v5/market/instruments-info" => InstrumentsInfo(context.Request.Query),
-                        "/v5/market/recent-trade" => RecentTrades(context.Request.Query),
-                        "/v5/market/tickers" => Tickers(context.Request.Query),
-                        "/v5/market/time" => Envelope(0, "OK", w =>
-                        {
-                            var now = Now();
-                            w.WriteString("timeSecond", (now / 1000).ToString(CultureInfo.InvariantCulture));
-                            w.WriteString("timeNano", (now * 1_000_000).ToString(CultureInfo.InvariantCulture));
-                        }),
-                        _ => (Answer?)null,
-                    };
-                    if (answer is null)
-                    {
-                        var body = Encoding.UTF8.GetBytes($"The fake Bybit server has no endpoint '{path}'.");
-                        await WriteAsync(context, StatusCodes.Status404NotFound, body, body.Length, "text/plain", token);
-                    }
-                    else if (fault == FakeBybitFault.TruncatedBody)
-                    {
-                        await TruncatedAsync(context, answer.Value, token);
-                    }
-                    else
-                    {
-                        log.RetCode = answer.Value.RetCode;
-                        await WriteAsync(context, 200, answer.Value.Body, answer.Value.Body.Length, JsonContentType, token);
-                    }
+                    log.RetCode = answer.Value.RetCode;
+                    await WriteAsync(context, 200, answer.Value.Body, answer.Value.Body.Length, JsonContentType, cancellationToken);
                 }
             }
         }
-        catch (OperationCanceledException) when (token.IsCancellationRequested)
-        {
-            context.Abort();
-        }
-
-        log.Complete(0);
     }
 
     /// <summary>Counts a request in the IP window; false when the IP is (or now becomes) banned.</summary>
@@ -739,7 +639,7 @@ public sealed class FakeBybitServer : IAsyncDisposable
 
     private async Task FaultAsync(HttpContext context, FakeBybitFault fault, CancellationToken cancellationToken)
     {
-        var log = RequestLog.Of(context);
+        var log = LogOf<Log>(context);
         switch (fault)
         {
             case FakeBybitFault.ServerError10016:
@@ -804,31 +704,14 @@ public sealed class FakeBybitServer : IAsyncDisposable
         await context.Response.Body.WriteAsync(body.AsMemory(0, length), cancellationToken);
     }
 
-    private void Record(FakeBybitRequest request)
-    {
-        lock (_requestsGate)
-        {
-            _requests.Add(request);
-        }
-    }
-
     private readonly record struct Answer(byte[] Body, int RetCode);
 
-    /// <summary>What is known of one request until it is recorded (once: when its headers leave, or when it ends unanswered).</summary>
-    private sealed class RequestLog(FakeBybitServer server, string path, string query, DateTimeOffset arrived)
+    /// <summary>What is known of one request until it is recorded.</summary>
+    private sealed class Log : RequestLog
     {
-        private int _recorded;
-
+        /// <summary>The envelope's retCode, when a JSON envelope was sent.</summary>
         public int? RetCode { get; set; }
 
-        public static RequestLog Of(HttpContext context) => (RequestLog)context.Items[typeof(RequestLog)]!;
-
-        public void Complete(int status)
-        {
-            if (Interlocked.Exchange(ref _recorded, 1) == 0)
-            {
-                server.Record(new FakeBybitRequest(path, query, status, RetCode, arrived));
-            }
-        }
+        protected override FakeBybitRequest ToRecord(int status) => new(Path, Query, status, RetCode, Arrived);
     }
 }

@@ -1,20 +1,15 @@
 using System.Buffers;
 using System.Collections.Concurrent;
 using System.Globalization;
-using System.Net;
 using System.Text;
 using System.Text.Json;
 using Coinlake.Candles;
 using Coinlake.Markets;
 using Coinlake.Testing.Binance;
+using Coinlake.Testing.Hosting;
 using Coinlake.Time;
 using Coinlake.Trades;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace Coinlake.Testing.Coinbase;
 
@@ -42,7 +37,7 @@ namespace Coinlake.Testing.Coinbase;
 /// </list>
 /// Dispose to stop. Kestrel logs nothing.
 /// </summary>
-public sealed class FakeCoinbaseServer : IAsyncDisposable
+public sealed class FakeCoinbaseServer : FakeServerBase<FakeCoinbaseRequest>
 {
     /// <summary>The granularities Coinbase accepts, in seconds.</summary>
     public static readonly IReadOnlyList<int> Granularities = [60, 300, 900, 3600, 21600, 86400];
@@ -50,20 +45,15 @@ public sealed class FakeCoinbaseServer : IAsyncDisposable
     private const string JsonContentType = "application/json; charset=utf-8";
     private const int MaxBuckets = 300;
 
-    private readonly WebApplication _app;
     private readonly KlineStore _candles = new();
     private readonly ConcurrentDictionary<string, Timeframe> _seriesTimeframes = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, FakeTradeRow[]> _trades = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, FakeCoinbaseTicker> _tickers = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, (string Base, string Quote)> _extraProducts = new(StringComparer.Ordinal);
-    private readonly ConcurrentQueue<FakeCoinbaseFault> _faults = new();
-    private readonly CancellationTokenSource _stopping = new();
     private readonly Lock _gate = new();
-    private readonly List<FakeCoinbaseRequest> _requests = [];
     private readonly HashSet<string> _recordedIds;
     private double _tokens = double.NaN;
     private long _lastRefill;
-    private int _disposed;
 
     private FakeCoinbaseServer(FakeCoinbaseOptions options)
     {
@@ -78,56 +68,18 @@ public sealed class FakeCoinbaseServer : IAsyncDisposable
             _tickers[id] = ticker;
         }
 
-        var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
-        builder.WebHost.UseKestrelCore().ConfigureKestrel(kestrel =>
-        {
-            kestrel.AddServerHeader = false;
-            kestrel.Listen(IPAddress.Loopback, 0);
-        });
-        _app = builder.Build();
-        _app.Run(HandleAsync);
     }
-
-    /// <summary>Root URL, e.g. <c>http://127.0.0.1:54321/</c>.</summary>
-    public Uri BaseUrl { get; private set; } = null!;
 
     /// <summary>The options in force (mutable while running).</summary>
     public FakeCoinbaseOptions Options { get; }
 
     /// <summary>Fault injection: each enqueued fault replaces the answer of the next data request (candles, trades, ticker, stats), in order.</summary>
-    public FakeCoinbaseFaults Faults => new(_faults);
-
-    /// <summary>Snapshot of every request received so far, in arrival order.</summary>
-    public IReadOnlyList<FakeCoinbaseRequest> Requests
-    {
-        get
-        {
-            lock (_gate)
-            {
-                return [.. _requests];
-            }
-        }
-    }
+    public FakeCoinbaseFaults Faults { get; } = new();
 
     /// <summary>Starts a server on 127.0.0.1 with a random free port.</summary>
     /// <exception cref="InvalidOperationException">Kestrel started but reported no address.</exception>
-    public static async Task<FakeCoinbaseServer> StartAsync(FakeCoinbaseOptions? options = null, CancellationToken cancellationToken = default)
-    {
-        var server = new FakeCoinbaseServer(options ?? new FakeCoinbaseOptions());
-        try
-        {
-            await server._app.StartAsync(cancellationToken);
-            var address = server._app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault()
-                ?? throw new InvalidOperationException("Kestrel started without reporting a listening address.");
-            server.BaseUrl = new Uri(address.TrimEnd('/') + "/");
-            return server;
-        }
-        catch
-        {
-            await server.DisposeAsync();
-            throw;
-        }
-    }
+    public static Task<FakeCoinbaseServer> StartAsync(FakeCoinbaseOptions? options = null, CancellationToken cancellationToken = default) =>
+        StartHostAsync(new FakeCoinbaseServer(options ?? new FakeCoinbaseOptions()), cancellationToken);
 
     /// <summary>
     /// Registers candles for a product (e.g. <c>BTC-USD</c>; an id not in the recorded products is added to
@@ -200,47 +152,6 @@ public sealed class FakeCoinbaseServer : IAsyncDisposable
         _tickers[productId] = ticker;
     }
 
-    /// <summary>Number of recorded requests whose path contains <paramref name="pathContains"/> (ordinal).</summary>
-    public int CountRequests(string pathContains)
-    {
-        lock (_gate)
-        {
-            return _requests.Count(r => r.Path.Contains(pathContains, StringComparison.Ordinal));
-        }
-    }
-
-    /// <summary>Forgets the recorded requests.</summary>
-    public void ClearRequests()
-    {
-        lock (_gate)
-        {
-            _requests.Clear();
-        }
-    }
-
-    /// <summary>Stops the server: stalled requests are aborted, then Kestrel shuts down. Safe to call twice.</summary>
-    public async ValueTask DisposeAsync()
-    {
-        if (Interlocked.Exchange(ref _disposed, 1) != 0)
-        {
-            return;
-        }
-
-        await _stopping.CancelAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
-        try
-        {
-            await _app.StopAsync(timeout.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            // Kestrel aborted what was left.
-        }
-
-        await _app.DisposeAsync();
-        _stopping.Dispose();
-    }
-
     private void RegisterProduct(string productId)
     {
         var dash = productId.IndexOf('-', StringComparison.Ordinal);
@@ -259,84 +170,62 @@ public sealed class FakeCoinbaseServer : IAsyncDisposable
 
     private long NowMs => Options.TimeProvider.GetUtcNow().ToUnixTimeMilliseconds();
 
-    private async Task HandleAsync(HttpContext context)
+    /// <inheritdoc/>
+    protected override TimeProvider Clock => Options.TimeProvider;
+
+    /// <inheritdoc/>
+    protected override RequestLog CreateLog() => new Log();
+
+    /// <inheritdoc/>
+    protected override async Task HandleAsync(HttpContext context, CancellationToken cancellationToken)
     {
         var path = context.Request.Path.Value ?? "";
-        var query = context.Request.QueryString.HasValue ? context.Request.QueryString.Value![1..] : "";
-        var arrived = Options.TimeProvider.GetUtcNow();
-        var recorded = 0;
-        void Record(int status)
+        var log = LogOf<Log>(context);
+        if (!TakeToken())
         {
-            if (Interlocked.Exchange(ref recorded, 1) == 0)
-            {
-                lock (_gate)
-                {
-                    _requests.Add(new FakeCoinbaseRequest(path, query, status, arrived));
-                }
-            }
+            await MessageAsync(context, 429, "Public rate limit exceeded", cancellationToken);
+            return;
         }
 
-        context.Response.OnStarting(() =>
+        var parts = path.Split('/', StringSplitOptions.RemoveEmptyEntries);
+        if (parts.Length == 1 && parts[0] == "products")
         {
-            Record(context.Response.StatusCode);
-            return Task.CompletedTask;
+            await WriteAsync(context, 200, Encoding.UTF8.GetBytes(ProductsBody()), cancellationToken);
+            return;
+        }
+
+        if (parts.Length < 2 || parts[0] != "products" || !IsProduct(parts[1]) || parts.Length > 3)
+        {
+            await MessageAsync(context, 404, "NotFound", cancellationToken);
+            return;
+        }
+
+        var id = parts[1];
+        if (parts.Length == 2)
+        {
+            await WriteAsync(context, 200, Encoding.UTF8.GetBytes(ProductBody(id)), cancellationToken);
+            return;
+        }
+
+        if (parts[2] is not ("candles" or "trades" or "ticker" or "stats"))
+        {
+            await MessageAsync(context, 404, "NotFound", cancellationToken);
+            return;
+        }
+
+        if (Faults.TryTake(out var fault))
+        {
+            await FaultAsync(context, fault, () => log.Complete(0), cancellationToken);
+            return;
+        }
+
+        await (parts[2] switch
+        {
+            "candles" => CandlesAsync(context, id, cancellationToken),
+            "trades" => TradesAsync(context, id, cancellationToken),
+            "ticker" => TickerAsync(context, id, stats: false, cancellationToken),
+            _ => TickerAsync(context, id, stats: true, cancellationToken),
         });
-        using var aborted = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, _stopping.Token);
-        var token = aborted.Token;
-        try
-        {
-            if (!TakeToken())
-            {
-                await MessageAsync(context, 429, "Public rate limit exceeded", token);
-                return;
-            }
-
-            var parts = path.Split('/', StringSplitOptions.RemoveEmptyEntries);
-            if (parts.Length == 1 && parts[0] == "products")
-            {
-                await WriteAsync(context, 200, Encoding.UTF8.GetBytes(ProductsBody()), token);
-                return;
-            }
-
-            if (parts.Length < 2 || parts[0] != "products" || !IsProduct(parts[1]) || parts.Length > 3)
-            {
-                await MessageAsync(context, 404, "NotFound", token);
-                return;
-            }
-
-            var id = parts[1];
-            if (parts.Length == 2)
-            {
-                await WriteAsync(context, 200, Encoding.UTF8.GetBytes(ProductBody(id)), token);
-                return;
-            }
-
-            if (parts[2] is not ("candles" or "trades" or "ticker" or "stats"))
-            {
-                await MessageAsync(context, 404, "NotFound", token);
-                return;
-            }
-
-            if (_faults.TryDequeue(out var fault))
-            {
-                await FaultAsync(context, fault, () => Record(0), token);
-                return;
-            }
-
-            await (parts[2] switch
-            {
-                "candles" => CandlesAsync(context, id, token),
-                "trades" => TradesAsync(context, id, token),
-                "ticker" => TickerAsync(context, id, stats: false, token),
-                _ => TickerAsync(context, id, stats: true, token),
-            });
-        }
-        catch (OperationCanceledException) when (token.IsCancellationRequested)
-        {
-            context.Abort();
-        }
-
-        Record(0);
     }
 
     private bool TakeToken()
@@ -718,35 +607,14 @@ public sealed class FakeCoinbaseServer : IAsyncDisposable
         await context.Response.Body.WriteAsync(body, cancellationToken);
     }
 
+    /// <summary>What is known of one request until it is recorded.</summary>
+    private sealed class Log : RequestLog
+    {
+        protected override FakeCoinbaseRequest ToRecord(int status) => new(Path, Query, status, Arrived);
+    }
+
     private readonly record struct FakeTradeRow(long Id, long Timestamp, decimal Price, decimal Size, string MakerSide);
 }
 
 /// <summary>Queues faults for a <see cref="FakeCoinbaseServer"/>'s next data requests. Thread-safe.</summary>
-public sealed class FakeCoinbaseFaults
-{
-    private readonly ConcurrentQueue<FakeCoinbaseFault> _queue;
-
-    internal FakeCoinbaseFaults(ConcurrentQueue<FakeCoinbaseFault> queue) => _queue = queue;
-
-    /// <summary>Faults still waiting for a request.</summary>
-    public int Pending => _queue.Count;
-
-    /// <summary>Queues <paramref name="fault"/> for the next <paramref name="count"/> data requests.</summary>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="count"/> is negative or the fault undefined.</exception>
-    public void Enqueue(FakeCoinbaseFault fault, int count = 1)
-    {
-        ArgumentOutOfRangeException.ThrowIfNegative(count);
-        if (!Enum.IsDefined(fault))
-        {
-            throw new ArgumentOutOfRangeException(nameof(fault), fault, "Not a FakeCoinbaseFault value.");
-        }
-
-        for (var i = 0; i < count; i++)
-        {
-            _queue.Enqueue(fault);
-        }
-    }
-
-    /// <summary>Drops every pending fault.</summary>
-    public void Clear() => _queue.Clear();
-}
+public sealed class FakeCoinbaseFaults : FaultQueue<FakeCoinbaseFault>;

@@ -1,4 +1,4 @@
-using System.Collections.Concurrent;
+using Coinlake.Testing.Hosting;
 
 namespace Coinlake.Testing.Kraken;
 
@@ -64,31 +64,4 @@ public enum FakeKrakenFault
 /// Fault injection: each enqueued fault replaces the answer of the next OHLC or Trades request, in order, then is
 /// consumed. Faulted requests take no rate-limit token. Thread-safe.
 /// </summary>
-public sealed class FakeKrakenFaults
-{
-    private readonly ConcurrentQueue<FakeKrakenFault> _queue = new();
-
-    /// <summary>Faults still waiting for a request.</summary>
-    public int Pending => _queue.Count;
-
-    /// <summary>Queues <paramref name="fault"/> for the next <paramref name="count"/> OHLC or Trades requests.</summary>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="count"/> is negative or <paramref name="fault"/> is not defined.</exception>
-    public void Enqueue(FakeKrakenFault fault, int count = 1)
-    {
-        ArgumentOutOfRangeException.ThrowIfNegative(count);
-        if (!Enum.IsDefined(fault))
-        {
-            throw new ArgumentOutOfRangeException(nameof(fault), fault, "Not a FakeKrakenFault value.");
-        }
-
-        for (var i = 0; i < count; i++)
-        {
-            _queue.Enqueue(fault);
-        }
-    }
-
-    /// <summary>Drops every pending fault.</summary>
-    public void Clear() => _queue.Clear();
-
-    internal bool TryTake(out FakeKrakenFault fault) => _queue.TryDequeue(out fault);
-}
+public sealed class FakeKrakenFaults : FaultQueue<FakeKrakenFault>;

@@ -1,18 +1,13 @@
 using System.Buffers;
 using System.Collections.Concurrent;
 using System.Globalization;
-using System.Net;
 using System.Text;
 using System.Text.Json;
 using Coinlake.Candles;
+using Coinlake.Testing.Hosting;
 using Coinlake.Time;
 using Coinlake.Trades;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace Coinlake.Testing.Kraken;
 
@@ -45,7 +40,7 @@ namespace Coinlake.Testing.Kraken;
 /// </list>
 /// Dispose to stop. Kestrel logs nothing.
 /// </summary>
-public sealed class FakeKrakenServer : IAsyncDisposable
+public sealed class FakeKrakenServer : FakeServerBase<FakeKrakenRequest>
 {
     private const string OhlcPath = "/0/public/OHLC";
     private const string TradesPath = "/0/public/Trades";
@@ -55,35 +50,19 @@ public sealed class FakeKrakenServer : IAsyncDisposable
 
     private static readonly int[] Intervals = [1, 5, 15, 30, 60, 240, 1440, 10080, 21600];
 
-    private readonly WebApplication _app;
     private readonly KrakenPairsCapture _capture = KrakenPairsCapture.Instance;
     private readonly ConcurrentDictionary<string, Candle[]> _series = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, FakeTrade[]> _trades = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, long> _seriesLength = new(StringComparer.Ordinal);
     private readonly Lock _write = new();
     private readonly Lock _bucketGate = new();
-    private readonly CancellationTokenSource _stopping = new();
-    private readonly Lock _requestsGate = new();
-    private readonly List<FakeKrakenRequest> _requests = [];
     private double _tokens = double.NaN;
     private long _refilledAt;
-    private int _disposed;
 
     private FakeKrakenServer(FakeKrakenOptions options)
     {
         Options = options;
-        var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
-        builder.WebHost.UseKestrelCore().ConfigureKestrel(kestrel =>
-        {
-            kestrel.AddServerHeader = false;
-            kestrel.Listen(IPAddress.Loopback, 0);
-        });
-        _app = builder.Build();
-        _app.Run(HandleAsync);
     }
-
-    /// <summary>Root URL, e.g. <c>http://127.0.0.1:54321/</c>; serves <c>/0/public/*</c>.</summary>
-    public Uri BaseUrl { get; private set; } = null!;
 
     /// <summary>The options in force (mutable while running).</summary>
     public FakeKrakenOptions Options { get; }
@@ -91,39 +70,12 @@ public sealed class FakeKrakenServer : IAsyncDisposable
     /// <summary>Fault injection for OHLC and Trades requests.</summary>
     public FakeKrakenFaults Faults { get; } = new();
 
-    /// <summary>Snapshot of every request received so far, in arrival order (thread-safe).</summary>
-    public IReadOnlyList<FakeKrakenRequest> Requests
-    {
-        get
-        {
-            lock (_requestsGate)
-            {
-                return [.. _requests];
-            }
-        }
-    }
-
     /// <summary>Starts a server on 127.0.0.1 with a random free port.</summary>
     /// <param name="options">Behaviour; defaults as in <see cref="FakeKrakenOptions"/>.</param>
     /// <param name="cancellationToken">Cancels the start-up.</param>
     /// <exception cref="InvalidOperationException">Kestrel started but reported no address.</exception>
-    public static async Task<FakeKrakenServer> StartAsync(FakeKrakenOptions? options = null, CancellationToken cancellationToken = default)
-    {
-        var server = new FakeKrakenServer(options ?? new FakeKrakenOptions());
-        try
-        {
-            await server._app.StartAsync(cancellationToken);
-            var address = server._app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault()
-                ?? throw new InvalidOperationException("Kestrel started without reporting a listening address.");
-            server.BaseUrl = new Uri(address.TrimEnd('/') + "/");
-            return server;
-        }
-        catch
-        {
-            await server.DisposeAsync();
-            throw;
-        }
-    }
+    public static Task<FakeKrakenServer> StartAsync(FakeKrakenOptions? options = null, CancellationToken cancellationToken = default) =>
+        StartHostAsync(new FakeKrakenServer(options ?? new FakeKrakenOptions()), cancellationToken);
 
     /// <summary>
     /// Registers candles of a recorded pair (key <c>XXBTZUSD</c>, altname <c>XBTUSD</c> or wsname <c>XBT/USD</c>),
@@ -212,47 +164,6 @@ public sealed class FakeKrakenServer : IAsyncDisposable
         }
     }
 
-    /// <summary>Number of recorded requests whose path contains <paramref name="pathContains"/> (ordinal).</summary>
-    public int CountRequests(string pathContains)
-    {
-        lock (_requestsGate)
-        {
-            return _requests.Count(r => r.Path.Contains(pathContains, StringComparison.Ordinal));
-        }
-    }
-
-    /// <summary>Forgets the recorded requests.</summary>
-    public void ClearRequests()
-    {
-        lock (_requestsGate)
-        {
-            _requests.Clear();
-        }
-    }
-
-    /// <summary>Stops the server: stalled requests are aborted, then Kestrel shuts down. Safe to call twice.</summary>
-    public async ValueTask DisposeAsync()
-    {
-        if (Interlocked.Exchange(ref _disposed, 1) != 0)
-        {
-            return;
-        }
-
-        await _stopping.CancelAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
-        try
-        {
-            await _app.StopAsync(timeout.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            // Kestrel aborted what was left.
-        }
-
-        await _app.DisposeAsync();
-        _stopping.Dispose();
-    }
-
     private string KeyOrThrow(string pair)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(pair);
@@ -260,76 +171,65 @@ public sealed class FakeKrakenServer : IAsyncDisposable
             ?? throw new ArgumentException($"'{pair}' is not a pair of the recorded AssetPairs (captures/KRAKEN.0); use its key (XXBTZUSD), altname (XBTUSD) or wsname (XBT/USD).", nameof(pair));
     }
 
-    private async Task HandleAsync(HttpContext context)
+    /// <inheritdoc/>
+    protected override TimeProvider Clock => Options.TimeProvider;
+
+    /// <inheritdoc/>
+    protected override RequestLog CreateLog() => new Log();
+
+    /// <inheritdoc/>
+    protected override async Task HandleAsync(HttpContext context, CancellationToken cancellationToken)
     {
         var path = context.Request.Path.Value ?? "";
-        var log = new RequestLog(this, path, context.Request.QueryString.HasValue ? context.Request.QueryString.Value![1..] : "",
-            Options.TimeProvider.GetUtcNow());
-        context.Items[typeof(RequestLog)] = log;
-        context.Response.OnStarting(() =>
+        var log = LogOf<Log>(context);
+        var isData = path is OhlcPath or TradesPath;
+        if (isData && Options.ResponseDelay > TimeSpan.Zero)
         {
-            log.Complete(context.Response.StatusCode);
-            return Task.CompletedTask;
-        });
-        using var aborted = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, _stopping.Token);
-        var token = aborted.Token;
-        try
+            await Task.Delay(Options.ResponseDelay, Options.TimeProvider, cancellationToken);
+        }
+
+        FakeKrakenFault? fault = isData && Faults.TryTake(out var f) ? f : null;
+        if (fault is { } failure && await FaultAsync(context, failure, cancellationToken))
         {
-            var isData = path is OhlcPath or TradesPath;
-            if (isData && Options.ResponseDelay > TimeSpan.Zero)
-            {
-                await Task.Delay(Options.ResponseDelay, Options.TimeProvider, token);
-            }
+            log.Complete(0);
+            return;
+        }
 
-            FakeKrakenFault? fault = isData && Faults.TryTake(out var f) ? f : null;
-            if (fault is { } failure && await FaultAsync(context, failure, token))
+        if (!path.StartsWith("/0/public/", StringComparison.Ordinal))
+        {
+            var body = Encoding.UTF8.GetBytes($"The fake Kraken server has no endpoint '{path}'.");
+            await WriteAsync(context, 404, body, "text/plain", cancellationToken);
+        }
+        else if (fault is null && !TakeToken())
+        {
+            await EnvelopeErrorAsync(context, "EGeneral:Too many requests", cancellationToken);
+        }
+        else
+        {
+            var query = context.Request.Query;
+            var answer = path switch
             {
-                log.Complete(0);
-                return;
+                "/0/public/AssetPairs" => AssetPairs(query),
+                "/0/public/Assets" => Answer.Ok(_capture.AssetsBody),
+                "/0/public/Time" => Time(),
+                OhlcPath => Ohlc(query, fault),
+                TradesPath => TradesAnswer(query, fault),
+                "/0/public/Ticker" => Ticker(query),
+                _ => Answer.Fail("EGeneral:Unknown method"),
+            };
+            if (answer.Error is { } error)
+            {
+                await EnvelopeErrorAsync(context, error, cancellationToken);
             }
-
-            if (!path.StartsWith("/0/public/", StringComparison.Ordinal))
+            else if (fault == FakeKrakenFault.TruncatedBody)
             {
-                var body = Encoding.UTF8.GetBytes($"The fake Kraken server has no endpoint '{path}'.");
-                await WriteAsync(context, 404, body, "text/plain", token);
-            }
-            else if (fault is null && !TakeToken())
-            {
-                await EnvelopeErrorAsync(context, "EGeneral:Too many requests", token);
+                await TruncatedAsync(context, answer.Body!, cancellationToken);
             }
             else
             {
-                var query = context.Request.Query;
-                var answer = path switch
-                {
-                    "/0/public/AssetPairs" => AssetPairs(query),
-                    "/0/public/Assets" => Answer.Ok(_capture.AssetsBody),
-                    "/0/public/Time" => Time(),
-                    OhlcPath => Ohlc(query, fault),
-                    TradesPath => TradesAnswer(query, fault),
-                    "/0/public/Ticker" => Ticker(query),
-                    _ => Answer.Fail("EGeneral:Unknown method"),
-                };
-                if (answer.Error is { } error)
-                {
-                    await EnvelopeErrorAsync(context, error, token);
-                }
-                else if (fault == FakeKrakenFault.TruncatedBody)
-                {
-                    await TruncatedAsync(context, answer.Body!, token);
-                }
-                else
-                {
-                    await WriteAsync(context, 200, answer.Body!, JsonContentType, token);
-                }
+                await WriteAsync(context, 200, answer.Body!, JsonContentType, cancellationToken);
             }
         }
-        catch (OperationCanceledException) when (token.IsCancellationRequested)
-        {
-            context.Abort();
-        }
-
-        log.Complete(0);
     }
 
     // Faults that replace the answer entirely; returns false for those that alter or cut the true answer.
@@ -367,14 +267,14 @@ public sealed class FakeKrakenServer : IAsyncDisposable
                 await EnvelopeErrorAsync(context, "EQuery:Unknown asset pair", cancellationToken);
                 return true;
             case FakeKrakenFault.ConnectionReset:
-                RequestLog.Of(context).Complete(0);
+                LogOf<Log>(context).Complete(0);
                 context.Abort();
                 return true;
             case FakeKrakenFault.MalformedJson:
                 await WriteAsync(context, 200, "{\"error\":[],\"result\":{\"X\":[[1,\"a\""u8.ToArray(), JsonContentType, cancellationToken);
                 return true;
             case FakeKrakenFault.Stall:
-                RequestLog.Of(context).Complete(0);
+                LogOf<Log>(context).Complete(0);
                 await Task.Delay(Timeout.InfiniteTimeSpan, cancellationToken);
                 return true;
             default:
@@ -814,7 +714,7 @@ public sealed class FakeKrakenServer : IAsyncDisposable
 
     private static async Task EnvelopeErrorAsync(HttpContext context, string error, CancellationToken cancellationToken, int status = 200)
     {
-        RequestLog.Of(context).Error = error;
+        LogOf<Log>(context).Error = error;
         var output = new ArrayBufferWriter<byte>(128);
         using (var writer = new Utf8JsonWriter(output))
         {
@@ -846,14 +746,6 @@ public sealed class FakeKrakenServer : IAsyncDisposable
         await context.Response.Body.WriteAsync(body, cancellationToken);
     }
 
-    private void Record(FakeKrakenRequest request)
-    {
-        lock (_requestsGate)
-        {
-            _requests.Add(request);
-        }
-    }
-
     private readonly record struct FakeTrade(long Ns, long Id, decimal Price, decimal Volume, TradeSide Side);
 
     private readonly record struct Answer(byte[]? Body, string? Error)
@@ -863,20 +755,12 @@ public sealed class FakeKrakenServer : IAsyncDisposable
         public static Answer Fail(string error) => new(null, error);
     }
 
-    private sealed class RequestLog(FakeKrakenServer server, string path, string query, DateTimeOffset arrived)
+    /// <summary>What is known of one request until it is recorded.</summary>
+    private sealed class Log : RequestLog
     {
-        private int _recorded;
-
+        /// <summary>The Kraken error sent, if any.</summary>
         public string? Error { get; set; }
 
-        public static RequestLog Of(HttpContext context) => (RequestLog)context.Items[typeof(RequestLog)]!;
-
-        public void Complete(int status)
-        {
-            if (Interlocked.Exchange(ref _recorded, 1) == 0)
-            {
-                server.Record(new FakeKrakenRequest(path, query, status, Error, arrived));
-            }
-        }
+        protected override FakeKrakenRequest ToRecord(int status) => new(Path, Query, status, Error, Arrived);
     }
 }

@@ -1,4 +1,4 @@
-using System.Collections.Concurrent;
+using Coinlake.Testing.Hosting;
 
 namespace Coinlake.Testing.Kucoin;
 
@@ -48,31 +48,4 @@ public enum FakeKucoinFault
 /// answer of the next market-data request (<c>/api/v1/market/candles</c>, <c>histories</c>, <c>allTickers</c>,
 /// <c>stats</c>), in order, then is consumed. Faulted requests use no pool quota. Thread-safe.
 /// </summary>
-public sealed class FakeKucoinFaults
-{
-    private readonly ConcurrentQueue<FakeKucoinFault> _queue = new();
-
-    /// <summary>Faults still waiting for a request.</summary>
-    public int Pending => _queue.Count;
-
-    /// <summary>Queues <paramref name="fault"/> for the next <paramref name="count"/> market-data requests.</summary>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="count"/> is negative or <paramref name="fault"/> is not defined.</exception>
-    public void Enqueue(FakeKucoinFault fault, int count = 1)
-    {
-        ArgumentOutOfRangeException.ThrowIfNegative(count);
-        if (!Enum.IsDefined(fault))
-        {
-            throw new ArgumentOutOfRangeException(nameof(fault), fault, "Not a FakeKucoinFault value.");
-        }
-
-        for (var i = 0; i < count; i++)
-        {
-            _queue.Enqueue(fault);
-        }
-    }
-
-    /// <summary>Drops every pending fault.</summary>
-    public void Clear() => _queue.Clear();
-
-    internal bool TryTake(out FakeKucoinFault fault) => _queue.TryDequeue(out fault);
-}
+public sealed class FakeKucoinFaults : FaultQueue<FakeKucoinFault>;

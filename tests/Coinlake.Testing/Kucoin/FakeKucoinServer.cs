@@ -1,20 +1,15 @@
 using System.Buffers;
 using System.Collections.Concurrent;
 using System.Globalization;
-using System.Net;
 using System.Text;
 using System.Text.Json;
 using Coinlake.Candles;
 using Coinlake.Markets;
 using Coinlake.Testing.Binance;
+using Coinlake.Testing.Hosting;
 using Coinlake.Time;
 using Coinlake.Trades;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace Coinlake.Testing.Kucoin;
 
@@ -49,7 +44,7 @@ namespace Coinlake.Testing.Kucoin;
 /// Data is registered with <see cref="AddSeries"/> (1m candles; higher timeframes aggregated on request) and
 /// <see cref="AddTrades"/>. Dispose to stop.
 /// </summary>
-public sealed class FakeKucoinServer : IAsyncDisposable
+public sealed class FakeKucoinServer : FakeServerBase<RecordedRequest>
 {
     /// <summary>Header: quota of the pool.</summary>
     public const string LimitHeader = "gw-ratelimit-limit";
@@ -77,32 +72,16 @@ public sealed class FakeKucoinServer : IAsyncDisposable
         ["1month"] = Timeframe.Parse("1M"),
     };
 
-    private readonly WebApplication _app;
     private readonly KlineStore _store = new();
     private readonly ConcurrentDictionary<string, Trade[]> _trades = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, byte> _registered = new(StringComparer.Ordinal);
     private readonly Pool _pool;
-    private readonly CancellationTokenSource _stopping = new();
-    private readonly Lock _requestsGate = new();
-    private readonly List<RecordedRequest> _requests = [];
-    private int _disposed;
 
     private FakeKucoinServer(FakeKucoinOptions options)
     {
         Options = options;
         _pool = new Pool(options);
-        var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
-        builder.WebHost.UseKestrelCore().ConfigureKestrel(kestrel =>
-        {
-            kestrel.AddServerHeader = false;
-            kestrel.Listen(IPAddress.Loopback, 0);
-        });
-        _app = builder.Build();
-        _app.Run(HandleAsync);
     }
-
-    /// <summary>Root URL, e.g. <c>http://127.0.0.1:54321/</c>.</summary>
-    public Uri BaseUrl { get; private set; } = null!;
 
     /// <summary>The options in force (mutable while running).</summary>
     public FakeKucoinOptions Options { get; }
@@ -110,39 +89,12 @@ public sealed class FakeKucoinServer : IAsyncDisposable
     /// <summary>Fault injection for market-data requests.</summary>
     public FakeKucoinFaults Faults { get; } = new();
 
-    /// <summary>Snapshot of every request received so far, in arrival order (thread-safe). <c>Weight</c> is the pool weight charged.</summary>
-    public IReadOnlyList<RecordedRequest> Requests
-    {
-        get
-        {
-            lock (_requestsGate)
-            {
-                return [.. _requests];
-            }
-        }
-    }
-
     /// <summary>Starts a server on 127.0.0.1 with a random free port.</summary>
     /// <param name="options">Behaviour; defaults as in <see cref="FakeKucoinOptions"/>.</param>
     /// <param name="cancellationToken">Cancels the start-up.</param>
     /// <exception cref="InvalidOperationException">Kestrel started but reported no address.</exception>
-    public static async Task<FakeKucoinServer> StartAsync(FakeKucoinOptions? options = null, CancellationToken cancellationToken = default)
-    {
-        var server = new FakeKucoinServer(options ?? new FakeKucoinOptions());
-        try
-        {
-            await server._app.StartAsync(cancellationToken);
-            var address = server._app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault()
-                ?? throw new InvalidOperationException("Kestrel started without reporting a listening address.");
-            server.BaseUrl = new Uri(address.TrimEnd('/') + "/");
-            return server;
-        }
-        catch
-        {
-            await server.DisposeAsync();
-            throw;
-        }
-    }
+    public static Task<FakeKucoinServer> StartAsync(FakeKucoinOptions? options = null, CancellationToken cancellationToken = default) =>
+        StartHostAsync(new FakeKucoinServer(options ?? new FakeKucoinOptions()), cancellationToken);
 
     /// <summary>
     /// Registers 1m candles for a KuCoin symbol id (e.g. <c>BTC-USDT</c>). Candles replace earlier ones with the same
@@ -185,99 +137,46 @@ public sealed class FakeKucoinServer : IAsyncDisposable
         }
     }
 
-    /// <summary>Number of recorded requests whose path contains <paramref name="pathContains"/> (ordinal).</summary>
-    public int CountRequests(string pathContains)
-    {
-        lock (_requestsGate)
-        {
-            return _requests.Count(r => r.Path.Contains(pathContains, StringComparison.Ordinal));
-        }
-    }
-
-    /// <summary>Forgets the recorded requests.</summary>
-    public void ClearRequests()
-    {
-        lock (_requestsGate)
-        {
-            _requests.Clear();
-        }
-    }
-
-    /// <summary>Stops the server: stalled requests are aborted, then Kestrel shuts down. Safe to call twice.</summary>
-    public async ValueTask DisposeAsync()
-    {
-        if (Interlocked.Exchange(ref _disposed, 1) != 0)
-        {
-            return;
-        }
-
-        await _stopping.CancelAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
-        try
-        {
-            await _app.StopAsync(timeout.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            // Kestrel aborted what was left.
-        }
-
-        await _app.DisposeAsync();
-        _stopping.Dispose();
-    }
-
     private long Now() => Options.TimeProvider.GetUtcNow().ToUnixTimeMilliseconds();
 
     private bool IsKnown(string id) => KucoinSymbolsCapture.Instance.Ids.Contains(id) || _registered.ContainsKey(id);
 
-    private async Task HandleAsync(HttpContext context)
+    /// <inheritdoc/>
+    protected override TimeProvider Clock => Options.TimeProvider;
+
+    /// <inheritdoc/>
+    protected override RequestLog CreateLog() => new Log();
+
+    /// <inheritdoc/>
+    protected override async Task HandleAsync(HttpContext context, CancellationToken cancellationToken)
     {
         var path = context.Request.Path.Value ?? "";
-        var log = new RequestLog(this, path, context.Request.QueryString.HasValue ? context.Request.QueryString.Value![1..] : "",
-            Options.TimeProvider.GetUtcNow());
-        context.Items[typeof(RequestLog)] = log;
-        context.Response.OnStarting(() =>
+        var marketData = path is Candles or Histories or AllTickers or Stats;
+        if (marketData && Options.ResponseDelay > TimeSpan.Zero)
         {
-            log.Complete(context.Response.StatusCode);
-            return Task.CompletedTask;
-        });
-        using var aborted = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, _stopping.Token);
-        var token = aborted.Token;
-        try
-        {
-            var marketData = path is Candles or Histories or AllTickers or Stats;
-            if (marketData && Options.ResponseDelay > TimeSpan.Zero)
-            {
-                await Task.Delay(Options.ResponseDelay, Options.TimeProvider, token);
-            }
-
-            FakeKucoinFault? fault = marketData && Faults.TryTake(out var f) ? f : null;
-            if (fault is { } injected && injected != FakeKucoinFault.OverlappingRows)
-            {
-                await FaultAsync(context, injected, token);
-            }
-            else
-            {
-                await (path switch
-                {
-                    Candles => ChargedAsync(context, 3, () => CandlesBody(context.Request.Query, fault == FakeKucoinFault.OverlappingRows), token),
-                    Histories => ChargedAsync(context, 3, () => TradesBody(context.Request.Query), token),
-                    AllTickers => ChargedAsync(context, 15, AllTickersBody, token),
-                    Stats => ChargedAsync(context, 15, () => StatsBody(context.Request.Query), token),
-                    "/api/v2/symbols" => ChargedAsync(context, 4, () => Ok(KucoinSymbolsCapture.Instance.RenderV2(_registered.Keys)), token),
-                    "/api/v1/symbols" => ChargedAsync(context, 4, () => Ok(KucoinSymbolsCapture.Instance.V1Body), token),
-                    "/api/v1/timestamp" => ChargedAsync(context, 3, () => Ok(Encoding.UTF8.GetBytes(
-                        "{\"code\":\"200000\",\"data\":" + Now().ToString(CultureInfo.InvariantCulture) + "}")), token),
-                    _ => WriteAsync(context, 404, Envelope("404000", $"The fake KuCoin server has no endpoint '{path}'."), token),
-                });
-            }
-        }
-        catch (OperationCanceledException) when (token.IsCancellationRequested)
-        {
-            context.Abort();
+            await Task.Delay(Options.ResponseDelay, Options.TimeProvider, cancellationToken);
         }
 
-        log.Complete(0);
+        FakeKucoinFault? fault = marketData && Faults.TryTake(out var f) ? f : null;
+        if (fault is { } injected && injected != FakeKucoinFault.OverlappingRows)
+        {
+            await FaultAsync(context, injected, cancellationToken);
+        }
+        else
+        {
+            await (path switch
+            {
+                Candles => ChargedAsync(context, 3, () => CandlesBody(context.Request.Query, fault == FakeKucoinFault.OverlappingRows), cancellationToken),
+                Histories => ChargedAsync(context, 3, () => TradesBody(context.Request.Query), cancellationToken),
+                AllTickers => ChargedAsync(context, 15, AllTickersBody, cancellationToken),
+                Stats => ChargedAsync(context, 15, () => StatsBody(context.Request.Query), cancellationToken),
+                "/api/v2/symbols" => ChargedAsync(context, 4, () => Ok(KucoinSymbolsCapture.Instance.RenderV2(_registered.Keys)), cancellationToken),
+                "/api/v1/symbols" => ChargedAsync(context, 4, () => Ok(KucoinSymbolsCapture.Instance.V1Body), cancellationToken),
+                "/api/v1/timestamp" => ChargedAsync(context, 3, () => Ok(Encoding.UTF8.GetBytes(
+                    "{\"code\":\"200000\",\"data\":" + Now().ToString(CultureInfo.InvariantCulture) + "}")), cancellationToken),
+                _ => WriteAsync(context, 404, Envelope("404000", $"The fake KuCoin server has no endpoint '{path}'."), cancellationToken),
+            });
+        }
     }
 
     private async Task ChargedAsync(HttpContext context, int weight, Func<Answer> build, CancellationToken cancellationToken)
@@ -290,7 +189,7 @@ public sealed class FakeKucoinServer : IAsyncDisposable
             return;
         }
 
-        RequestLog.Of(context).Weight = weight;
+        LogOf<Log>(context).Weight = weight;
         var answer = build();
         await WriteAsync(context, answer.Status, answer.Body, cancellationToken);
     }
@@ -584,7 +483,7 @@ public sealed class FakeKucoinServer : IAsyncDisposable
                 await WriteAsync(context, 200, Envelope("400100", "This pair is not provided at present"), cancellationToken);
                 return;
             case FakeKucoinFault.ConnectionReset:
-                RequestLog.Of(context).Complete(0);
+                LogOf<Log>(context).Complete(0);
                 context.Abort();
                 return;
             case FakeKucoinFault.MalformedJson:
@@ -599,7 +498,7 @@ public sealed class FakeKucoinServer : IAsyncDisposable
                 await context.Response.Body.FlushAsync(cancellationToken);
                 return; // fewer bytes than Content-Length: Kestrel closes the connection
             case FakeKucoinFault.Stall:
-                RequestLog.Of(context).Complete(0);
+                LogOf<Log>(context).Complete(0);
                 await Task.Delay(Timeout.InfiniteTimeSpan, cancellationToken);
                 return;
             default:
@@ -685,14 +584,6 @@ public sealed class FakeKucoinServer : IAsyncDisposable
         await context.Response.Body.WriteAsync(body, cancellationToken);
     }
 
-    private void Record(RecordedRequest request)
-    {
-        lock (_requestsGate)
-        {
-            _requests.Add(request);
-        }
-    }
-
     private readonly record struct Answer(int Status, byte[] Body);
 
     /// <summary>
@@ -743,21 +634,12 @@ public sealed class FakeKucoinServer : IAsyncDisposable
         }
     }
 
-    /// <summary>What is known of one request until it is recorded (once: when its headers leave, or when it ends unanswered).</summary>
-    private sealed class RequestLog(FakeKucoinServer server, string path, string query, DateTimeOffset arrived)
+    /// <summary>What is known of one request until it is recorded.</summary>
+    private sealed class Log : RequestLog
     {
-        private int _recorded;
-
+        /// <summary>Pool quota charged.</summary>
         public int Weight { get; set; }
 
-        public static RequestLog Of(HttpContext context) => (RequestLog)context.Items[typeof(RequestLog)]!;
-
-        public void Complete(int status)
-        {
-            if (Interlocked.Exchange(ref _recorded, 1) == 0)
-            {
-                server.Record(new RecordedRequest(path, query, status, Weight, arrived));
-            }
-        }
+        protected override RecordedRequest ToRecord(int status) => new(Path, Query, status, Weight, Arrived);
     }
 }

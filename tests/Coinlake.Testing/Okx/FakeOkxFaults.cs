@@ -1,4 +1,4 @@
-using System.Collections.Concurrent;
+using Coinlake.Testing.Hosting;
 
 namespace Coinlake.Testing.Okx;
 
@@ -45,34 +45,7 @@ public enum OkxFault
 /// the next data request (<c>/market/*candles</c>, <c>/market/trades</c>, <c>/market/history-trades</c>), in order.
 /// Faulted requests do not count toward rate limits. Thread-safe.
 /// </summary>
-public sealed class FakeOkxFaults
-{
-    private readonly ConcurrentQueue<OkxFault> _queue = new();
-
-    /// <summary>Faults still waiting for a request.</summary>
-    public int Pending => _queue.Count;
-
-    /// <summary>Queues <paramref name="fault"/> for the next <paramref name="count"/> data requests.</summary>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="count"/> is negative or <paramref name="fault"/> is not defined.</exception>
-    public void Enqueue(OkxFault fault, int count = 1)
-    {
-        ArgumentOutOfRangeException.ThrowIfNegative(count);
-        if (!Enum.IsDefined(fault))
-        {
-            throw new ArgumentOutOfRangeException(nameof(fault), fault, "Not an OkxFault value.");
-        }
-
-        for (var i = 0; i < count; i++)
-        {
-            _queue.Enqueue(fault);
-        }
-    }
-
-    /// <summary>Drops every pending fault.</summary>
-    public void Clear() => _queue.Clear();
-
-    internal bool TryTake(out OkxFault fault) => _queue.TryDequeue(out fault);
-}
+public sealed class FakeOkxFaults : FaultQueue<OkxFault>;
 
 /// <summary>One request the fake OKX server received.</summary>
 /// <param name="Path">URL path, e.g. <c>/api/v5/market/history-candles</c>.</param>

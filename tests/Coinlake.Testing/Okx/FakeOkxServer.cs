@@ -1,18 +1,13 @@
 using System.Collections.Concurrent;
 using System.Globalization;
-using System.Net;
 using System.Text;
 using System.Text.Json.Nodes;
 using Coinlake.Candles;
 using Coinlake.Markets;
+using Coinlake.Testing.Hosting;
 using Coinlake.Time;
 using Coinlake.Trades;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace Coinlake.Testing.Okx;
 
@@ -45,7 +40,7 @@ namespace Coinlake.Testing.Okx;
 /// <see cref="Faults"/>, a request log.</item>
 /// </list>
 /// </summary>
-public sealed class FakeOkxServer : IAsyncDisposable
+public sealed class FakeOkxServer : FakeServerBase<OkxRecordedRequest>
 {
     private const string JsonContentType = "application/json";
 
@@ -64,31 +59,16 @@ public sealed class FakeOkxServer : IAsyncDisposable
         ["/api/v5/market/ticker"] = 20,
     };
 
-    private readonly WebApplication _app;
     private readonly OkxCandleStore _candles = new();
     private readonly ConcurrentDictionary<string, Trade[]> _trades = new(StringComparer.Ordinal);
     private readonly OkxCatalog _catalog = new();
-    private readonly CancellationTokenSource _stopping = new();
     private readonly Lock _gate = new();
-    private readonly List<OkxRecordedRequest> _requests = [];
     private readonly Dictionary<string, (long Window, int Count)> _windows = new(StringComparer.Ordinal);
-    private int _disposed;
 
     private FakeOkxServer(FakeOkxOptions options)
     {
         Options = options;
-        var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
-        builder.WebHost.UseKestrelCore().ConfigureKestrel(kestrel =>
-        {
-            kestrel.AddServerHeader = false;
-            kestrel.Listen(IPAddress.Loopback, 0);
-        });
-        _app = builder.Build();
-        _app.Run(HandleAsync);
     }
-
-    /// <summary>Root URL, e.g. <c>http://127.0.0.1:54321/</c>.</summary>
-    public Uri BaseUrl { get; private set; } = null!;
 
     /// <summary>The options in force (mutable while running).</summary>
     public FakeOkxOptions Options { get; }
@@ -96,41 +76,14 @@ public sealed class FakeOkxServer : IAsyncDisposable
     /// <summary>Fault injection for data requests.</summary>
     public FakeOkxFaults Faults { get; } = new();
 
-    /// <summary>Snapshot of every request received so far, in arrival order.</summary>
-    public IReadOnlyList<OkxRecordedRequest> Requests
-    {
-        get
-        {
-            lock (_gate)
-            {
-                return [.. _requests];
-            }
-        }
-    }
-
     /// <summary>The documented requests per 2 seconds of an endpoint path (e.g. 20 for <c>/api/v5/market/history-candles</c>).</summary>
     /// <exception cref="KeyNotFoundException">The path is not served.</exception>
     public static int DocumentedLimit(string path) => _documentedLimits[path];
 
     /// <summary>Starts a server on 127.0.0.1 with a random free port.</summary>
     /// <exception cref="InvalidOperationException">Kestrel started but reported no address.</exception>
-    public static async Task<FakeOkxServer> StartAsync(FakeOkxOptions? options = null, CancellationToken cancellationToken = default)
-    {
-        var server = new FakeOkxServer(options ?? new FakeOkxOptions());
-        try
-        {
-            await server._app.StartAsync(cancellationToken);
-            var address = server._app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault()
-                ?? throw new InvalidOperationException("Kestrel started without reporting a listening address.");
-            server.BaseUrl = new Uri(address.TrimEnd('/') + "/");
-            return server;
-        }
-        catch
-        {
-            await server.DisposeAsync();
-            throw;
-        }
-    }
+    public static Task<FakeOkxServer> StartAsync(FakeOkxOptions? options = null, CancellationToken cancellationToken = default) =>
+        StartHostAsync(new FakeOkxServer(options ?? new FakeOkxOptions()), cancellationToken);
 
     /// <summary>
     /// Registers candles of an instrument (<c>BTC-USDT</c>, <c>BTC-USDT-SWAP</c>; for <see cref="PriceType.Index"/> an
@@ -188,118 +141,55 @@ public sealed class FakeOkxServer : IAsyncDisposable
         }
     }
 
-    /// <summary>Number of recorded requests whose path contains <paramref name="pathContains"/> (ordinal).</summary>
-    public int CountRequests(string pathContains)
-    {
-        lock (_gate)
-        {
-            return _requests.Count(r => r.Path.Contains(pathContains, StringComparison.Ordinal));
-        }
-    }
-
-    /// <summary>Forgets the recorded requests.</summary>
-    public void ClearRequests()
-    {
-        lock (_gate)
-        {
-            _requests.Clear();
-        }
-    }
-
-    /// <summary>Stops the server: stalled requests are aborted, then Kestrel shuts down. Safe to call twice.</summary>
-    public async ValueTask DisposeAsync()
-    {
-        if (Interlocked.Exchange(ref _disposed, 1) != 0)
-        {
-            return;
-        }
-
-        await _stopping.CancelAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
-        try
-        {
-            await _app.StopAsync(timeout.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            // Kestrel aborted what was left.
-        }
-
-        await _app.DisposeAsync();
-        _stopping.Dispose();
-    }
-
     private long Now() => Options.TimeProvider.GetUtcNow().ToUnixTimeMilliseconds();
 
-    private async Task HandleAsync(HttpContext context)
+    /// <inheritdoc/>
+    protected override TimeProvider Clock => Options.TimeProvider;
+
+    /// <inheritdoc/>
+    protected override RequestLog CreateLog() => new Log();
+
+    /// <inheritdoc/>
+    protected override async Task HandleAsync(HttpContext context, CancellationToken cancellationToken)
     {
         var path = context.Request.Path.Value ?? "";
-        var query = context.Request.QueryString.HasValue ? context.Request.QueryString.Value![1..] : "";
-        var arrived = Options.TimeProvider.GetUtcNow();
-        var recorded = 0;
-        void Record(int status)
+        var log = LogOf<Log>(context);
+        if (!_documentedLimits.ContainsKey(path))
         {
-            if (Interlocked.Exchange(ref recorded, 1) == 0)
+            var body = Encoding.UTF8.GetBytes($"The fake OKX server has no endpoint '{path}'.");
+            await WriteAsync(context, 404, body, "text/plain", cancellationToken);
+        }
+        else
+        {
+            var isData = path.Contains("candles", StringComparison.Ordinal) || path.Contains("trades", StringComparison.Ordinal);
+            OkxFault? fault = null;
+            if (isData)
             {
-                lock (_gate)
+                if (Options.ResponseDelay > TimeSpan.Zero)
                 {
-                    _requests.Add(new OkxRecordedRequest(path, query, status, arrived));
+                    await Task.Delay(Options.ResponseDelay, Options.TimeProvider, cancellationToken);
+                }
+
+                if (Faults.TryTake(out var f))
+                {
+                    fault = f;
                 }
             }
-        }
 
-        context.Response.OnStarting(() =>
-        {
-            Record(context.Response.StatusCode);
-            return Task.CompletedTask;
-        });
-        using var aborted = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, _stopping.Token);
-        var token = aborted.Token;
-        try
-        {
-            if (!_documentedLimits.ContainsKey(path))
+            if (fault is { } injected and not OkxFault.BoundaryRepeat)
             {
-                var body = Encoding.UTF8.GetBytes($"The fake OKX server has no endpoint '{path}'.");
-                await WriteAsync(context, 404, body, "text/plain", token);
+                await FaultAsync(context, injected, log.Complete, cancellationToken);
+            }
+            else if (!Admit(path))
+            {
+                await ErrorAsync(context, 429, "50011", "Too Many Requests", cancellationToken);
             }
             else
             {
-                var isData = path.Contains("candles", StringComparison.Ordinal) || path.Contains("trades", StringComparison.Ordinal);
-                OkxFault? fault = null;
-                if (isData)
-                {
-                    if (Options.ResponseDelay > TimeSpan.Zero)
-                    {
-                        await Task.Delay(Options.ResponseDelay, Options.TimeProvider, token);
-                    }
-
-                    if (Faults.TryTake(out var f))
-                    {
-                        fault = f;
-                    }
-                }
-
-                if (fault is { } injected and not OkxFault.BoundaryRepeat)
-                {
-                    await FaultAsync(context, injected, Record, token);
-                }
-                else if (!Admit(path))
-                {
-                    await ErrorAsync(context, 429, "50011", "Too Many Requests", token);
-                }
-                else
-                {
-                    var answer = Answer(path, context.Request.Query, fault == OkxFault.BoundaryRepeat);
-                    await WriteAsync(context, answer.Status, answer.Body, JsonContentType, token);
-                }
+                var answer = Answer(path, context.Request.Query, fault == OkxFault.BoundaryRepeat);
+                await WriteAsync(context, answer.Status, answer.Body, JsonContentType, cancellationToken);
             }
         }
-        catch (OperationCanceledException) when (token.IsCancellationRequested)
-        {
-            context.Abort();
-        }
-
-        Record(0);
     }
 
     private bool Admit(string path)
@@ -648,6 +538,12 @@ public sealed class FakeOkxServer : IAsyncDisposable
         context.Response.ContentType = contentType;
         context.Response.ContentLength = body.Length;
         await context.Response.Body.WriteAsync(body, cancellationToken);
+    }
+
+    /// <summary>What is known of one request until it is recorded.</summary>
+    private sealed class Log : RequestLog
+    {
+        protected override OkxRecordedRequest ToRecord(int status) => new(Path, Query, status, Arrived);
     }
 
     private sealed class OkxError(int status, string code, string message) : Exception(message)
