@@ -14,7 +14,7 @@ namespace Coinlake.Storage.Sqlite;
 /// each execution, and runs a data reader per <c>ExecuteNonQuery</c>; that per-execution work dominated the
 /// one-row-per-statement upsert (bench/README.md, "Analysis of the misses"). Here a statement of 64 rows is
 /// stepped once, every value is bound by its index, and the values shared by every row (the series columns) are
-/// bound once per batch (SQLite keeps bindings across <c>sqlite3_reset</c>).
+/// bound once per statement of 64 rows, not per row.
 /// </para>
 /// <para>
 /// Parameter layout of a statement of <c>n</c> rows: <c>?1 .. ?s</c> are the shared values (the same in every row
