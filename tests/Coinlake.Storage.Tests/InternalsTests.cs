@@ -90,4 +90,61 @@ public sealed class InternalsTests : IDisposable
         DecimalText.Normalize(100.00m).ToString(System.Globalization.CultureInfo.InvariantCulture).ShouldBe("100");
         DecimalText.Normalize(0.00000000m).ToString(System.Globalization.CultureInfo.InvariantCulture).ShouldBe("0");
     }
+
+    [Theory]
+    [InlineData("0")]
+    [InlineData("1")]
+    [InlineData("-1")]
+    [InlineData("23140.48000000")]
+    [InlineData("999999999999999")]
+    [InlineData("1000000000000000")]
+    [InlineData("1000000000000001")]
+    [InlineData("0.123456789012345")]
+    [InlineData("0.1234567890123456")]
+    [InlineData("0.0000000000000000000000000001")]
+    [InlineData("0.00000000000001234")]
+    [InlineData("123456789.12345678")]
+    [InlineData("12345678.123456789012")]
+    [InlineData("79228162514264337593543950335")]
+    [InlineData("-79228162514264337593543950335")]
+    [InlineData("7922816251426433759354395033.5")]
+    [InlineData("1E+28")]
+    public void SqliteValues_IsExactAsReal_AgreesWithTheRoundTrip(string text)
+    {
+        var value = decimal.Parse(text, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture);
+
+        Coinlake.Storage.Sqlite.SqliteValues.IsExactAsReal(value).ShouldBe(Coinlake.Storage.Sqlite.SqliteValues.IsExactAsRealByRoundTrip(value));
+    }
+
+    [Fact]
+    public void SqliteValues_IsExactAsReal_AgreesWithTheRoundTripOnRealCandlesAndRandomValues()
+    {
+        var random = new Random(42);
+        var values = TestData.BinanceUsCandles.SelectMany(c => new[] { c.Open, c.Volume, c.QuoteVolume ?? 0m }).ToList();
+        for (var i = 0; i < 20_000; i++)
+        {
+            values.Add(new decimal(random.Next(), random.Next(0, 4) == 0 ? random.Next() : 0, 0, random.Next(2) == 0, (byte)random.Next(0, 29)));
+            values.Add(new decimal(random.Next(), random.Next(0, 300_000), 0, false, (byte)random.Next(0, 29)));
+        }
+
+        values.Where(v => Coinlake.Storage.Sqlite.SqliteValues.IsExactAsReal(v) != Coinlake.Storage.Sqlite.SqliteValues.IsExactAsRealByRoundTrip(v)).ShouldBeEmpty();
+    }
+
+    [Theory]
+    [InlineData("99999999999999999999.99999999", true)]
+    [InlineData("-99999999999999999999", true)]
+    [InlineData("100000000000000000000", false)]
+    [InlineData("-100000000000000000000", false)]
+    [InlineData("0.000000000000000001", true)]
+    [InlineData("0.0000000000000000001", false)]
+    [InlineData("1.0000000000000000000000000000", true)]
+    [InlineData("1.0000000000000000001000000", false)]
+    [InlineData("0", true)]
+    [InlineData("79228162514264337593543950335", false)]
+    public void DecimalText_FitsDecimal38_18_ComparesMagnitudeAndNormalizedScale(string text, bool fits)
+    {
+        var value = decimal.Parse(text, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture);
+
+        DecimalText.FitsDecimal(value, 20, 18).ShouldBe(fits);
+    }
 }

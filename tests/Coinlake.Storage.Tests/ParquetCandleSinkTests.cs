@@ -30,6 +30,20 @@ public sealed class ParquetCandleSinkTests : IDisposable
     }
 
     [Fact]
+    public async Task FlushAsync_BatchesArrivedNewestFirst_NewFileWrittenInTimeOrder()
+    {
+        var candles = TestData.BinanceUsCandles.Take(2_000).ToList();
+        await using var sink = new ParquetCandleSink(_temp.Path);
+        await sink.UpsertAsync(TestData.BinanceUsSeries, candles.Skip(1_000).ToList());
+        await sink.UpsertAsync(TestData.BinanceUsSeries, candles.Take(1_000).ToList());
+
+        await sink.FlushAsync();
+
+        var rows = await new ParquetCandleFormat().ReadAsync(Path.Combine(_temp.Path, "binanceus", "BTCUSDT", "1m", "2023-03.parquet"), CancellationToken.None);
+        rows.Candles.ShouldBe(candles);
+    }
+
+    [Fact]
     public async Task UpsertAsync_TwiceAcrossSinkInstances_SecondTimeAllUpdatedAgainstDisk()
     {
         var candles = TestData.BinanceUsCandles.Take(3_000).ToList();

@@ -90,6 +90,17 @@ public sealed class SqliteCandleSinkTests : IDisposable
     }
 
     [Fact]
+    public async Task UpsertAsync_VolumeAtDecimalMaxValue_StoredExactInsteadOfOverflowing()
+    {
+        var candle = TestData.BinanceUsCandles[0] with { Volume = decimal.MaxValue };
+        await using var sink = new SqliteCandleSink(_temp.File("c.db"));
+
+        await sink.UpsertAsync(TestData.BinanceUsSeries, [candle]);
+
+        (await sink.ReadAsync(TestData.BinanceUsSeries).ToListAsync()).ShouldBe([candle]);
+    }
+
+    [Fact]
     public async Task UpsertAsync_NewDatabase_UsesWalAndCreatesFolder()
     {
         var path = _temp.File("a/b/c.db");
@@ -261,6 +272,116 @@ public sealed class SqliteCandleSinkTests : IDisposable
         e.Message.ShouldContain("another table name");
     }
 
+    [Theory]
+    [InlineData(1)]
+    [InlineData(63)]
+    [InlineData(64)]
+    [InlineData(65)]
+    [InlineData(128)]
+    [InlineData(1000)]
+    public async Task UpsertAsync_BatchSizesAroundTheChunk_EveryRowStoredExactlyOnce(int count)
+    {
+        var candles = TestData.BinanceUsCandles.Take(count).ToList();
+        await using var sink = new SqliteCandleSink(_temp.File("c.db"));
+
+        var result = await sink.UpsertAsync(TestData.BinanceUsSeries, candles);
+
+        result.ShouldBe(new UpsertResult(count, 0));
+        (await sink.ReadAsync(TestData.BinanceUsSeries).ToListAsync()).ShouldBe(candles);
+        Scalar(_temp.File("c.db"), "SELECT COUNT(*) FROM candles").ShouldBe((long)count);
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(63)]
+    [InlineData(64)]
+    [InlineData(65)]
+    [InlineData(1000)]
+    public async Task UpsertAsync_MixedNewAndStoredRowsAcrossChunks_CountsEachAndNewValuesWin(int count)
+    {
+        // Every third candle of the batch is stored already (with another close); the batch also covers open
+        // times the table holds but the batch skips (every fifth), which must not be counted.
+        var all = TestData.BinanceUsCandles.Take(count).ToList();
+        var stored = all.Where((_, i) => i % 3 == 0 || i % 5 == 0).Select(c => c with { Close = c.Close + 1 }).ToList();
+        var batch = all.Where((_, i) => i % 5 != 0 || i % 3 == 0).ToList();
+        await using var sink = new SqliteCandleSink(_temp.File("c.db"));
+        await sink.UpsertAsync(TestData.BinanceUsSeries, stored);
+
+        var result = await sink.UpsertAsync(TestData.BinanceUsSeries, batch);
+
+        var updated = batch.Count(c => stored.Any(s => s.OpenTime == c.OpenTime));
+        result.ShouldBe(new UpsertResult(batch.Count - updated, updated));
+        var expected = stored.Where(s => batch.All(c => c.OpenTime != s.OpenTime)).Concat(batch).OrderBy(c => c.OpenTime).ToList();
+        (await sink.ReadAsync(TestData.BinanceUsSeries).ToListAsync()).ShouldBe(expected);
+    }
+
+    [Fact]
+    public async Task UpsertAsync_TwoSeriesInOneTable_SeriesColumnsBoundPerBatch()
+    {
+        var other = TestData.BinanceUsSeries with { Symbol = Coinlake.Markets.Symbol.Parse("ETH/USDT") };
+        var candles = TestData.BinanceUsCandles.Take(130).ToList();
+        await using var sink = new SqliteCandleSink(_temp.File("c.db"));
+
+        await sink.UpsertAsync(TestData.BinanceUsSeries, candles);
+        var second = await sink.UpsertAsync(other, candles.Take(70).ToList());
+
+        second.ShouldBe(new UpsertResult(70, 0));
+        Scalar(_temp.File("c.db"), "SELECT COUNT(*) FROM candles WHERE symbol = 'BTC/USDT'").ShouldBe(130L);
+        Scalar(_temp.File("c.db"), "SELECT COUNT(*) FROM candles WHERE symbol = 'ETH/USDT'").ShouldBe(70L);
+    }
+
+    [Fact]
+    public async Task UpsertAsync_ExactAndPlainRowsInOneChunk_ExactColumnOnlyWhereNeeded()
+    {
+        var candles = TestData.BinanceUsCandles.Take(100).ToList();
+        candles[70] = candles[70] with { QuoteVolume = 123456789.12345678m };
+        await using var sink = new SqliteCandleSink(_temp.File("c.db"));
+
+        await sink.UpsertAsync(TestData.BinanceUsSeries, candles);
+
+        (await sink.ReadAsync(TestData.BinanceUsSeries).ToListAsync()).ShouldBe(candles);
+        Scalar(_temp.File("c.db"), "SELECT COUNT(*) FROM candles WHERE exact IS NOT NULL").ShouldBe(1L);
+        Scalar(_temp.File("c.db"), $"SELECT COUNT(*) FROM candles WHERE exact IS NOT NULL AND open_time = {candles[70].OpenTime}").ShouldBe(1L);
+    }
+
+    [Fact]
+    public async Task UpsertAsync_CancelledBeforeTheLastChunk_NothingCommitted()
+    {
+        var candles = TestData.BinanceUsCandles.Take(200).ToList();
+        await using var sink = new SqliteCandleSink(_temp.File("c.db"));
+        await sink.UpsertAsync(TestData.BinanceUsSeries, candles.Take(1).ToList());
+        using var cts = new CancellationTokenSource();
+        // Row 150 is read twice by the order check and a third time when its chunk (rows 128..191) is bound.
+        var cancelling = new CancelOnRead(candles, 150, 3, cts);
+
+        await Should.ThrowAsync<OperationCanceledException>(async () => await sink.UpsertAsync(TestData.BinanceUsSeries, cancelling, cts.Token));
+
+        Scalar(_temp.File("c.db"), "SELECT COUNT(*) FROM candles").ShouldBe(1L);
+        (await sink.UpsertAsync(TestData.BinanceUsSeries, candles)).ShouldBe(new UpsertResult(199, 1));
+    }
+
+    [Fact]
+    public async Task UpsertAsync_RowOfALaterChunkRefused_ThrowsSqliteExceptionAndRollsBack()
+    {
+        var path = _temp.File("c.db");
+        await using var sink = new SqliteCandleSink(path);
+        await sink.UpsertAsync(TestData.BinanceUsSeries, TestData.BinanceUsCandles.Take(1).ToList());
+        using (var connection = new SqliteConnection($"Data Source={path};Pooling=False"))
+        {
+            connection.Open();
+            using var command = connection.CreateCommand();
+            command.CommandText = "CREATE TRIGGER refuse BEFORE INSERT ON candles WHEN NEW.open_time = " +
+                TestData.BinanceUsCandles[100].OpenTime.ToString(System.Globalization.CultureInfo.InvariantCulture) +
+                " BEGIN SELECT RAISE(ABORT, 'refused by test'); END";
+            command.ExecuteNonQuery();
+        }
+
+        var e = await Should.ThrowAsync<SqliteException>(async () => await sink.UpsertAsync(TestData.BinanceUsSeries, TestData.BinanceUsCandles.Take(200).ToList()));
+
+        e.Message.ShouldContain("refused by test");
+        Scalar(path, "SELECT COUNT(*) FROM candles").ShouldBe(1L);
+    }
+
     internal static object? Scalar(string path, string sql)
     {
         using var connection = new SqliteConnection($"Data Source={path};Pooling=False");
@@ -268,5 +389,30 @@ public sealed class SqliteCandleSinkTests : IDisposable
         using var command = connection.CreateCommand();
         command.CommandText = sql;
         return command.ExecuteScalar();
+    }
+
+    /// <summary>A batch that cancels its token when row <c>at</c> is read for the <c>times</c>-th time.</summary>
+    private sealed class CancelOnRead(IReadOnlyList<Candle> inner, int at, int times, CancellationTokenSource cts) : IReadOnlyList<Candle>
+    {
+        private int _reads;
+
+        public int Count => inner.Count;
+
+        public Candle this[int index]
+        {
+            get
+            {
+                if (index == at && ++_reads == times)
+                {
+                    cts.Cancel();
+                }
+
+                return inner[index];
+            }
+        }
+
+        public IEnumerator<Candle> GetEnumerator() => inner.GetEnumerator();
+
+        System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
     }
 }

@@ -71,6 +71,27 @@ public sealed class SqliteTradeSinkTests : IDisposable
         read.ShouldBe(trades.Take(50).Concat(changed).ToList());
     }
 
+    [Theory]
+    [InlineData(1)]
+    [InlineData(63)]
+    [InlineData(64)]
+    [InlineData(65)]
+    [InlineData(1000)]
+    public async Task UpsertTradesAsync_BatchSizesAroundTheChunkHalfStored_CountsEachAndNewValuesWin(int count)
+    {
+        var trades = TradeTestData.XrpEthTrades.Take(count).ToList();
+        await using var sink = new SqliteTradeSink(_temp.File("t.db"));
+        var stored = trades.Where((_, i) => i % 2 == 0).ToList();
+        await sink.UpsertTradesAsync(TradeTestData.XrpEthSeries, stored);
+        var changed = trades.Select(t => t with { Amount = t.Amount + 1 }).ToList();
+
+        var result = await sink.UpsertTradesAsync(TradeTestData.XrpEthSeries, changed);
+
+        result.ShouldBe(new UpsertResult(count - stored.Count, stored.Count));
+        (await sink.ReadTradesAsync(TradeTestData.XrpEthSeries).ToListAsync()).ShouldBe(changed);
+        Scalar(_temp.File("t.db"), "SELECT COUNT(*) FROM trades").ShouldBe((long)count);
+    }
+
     [Fact]
     public async Task UpsertTradesAsync_IdRepeatedInBatch_StoredOnceLastWins()
     {

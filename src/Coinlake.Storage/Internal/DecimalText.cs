@@ -7,6 +7,9 @@ internal static class DecimalText
 {
     private const NumberStyles Styles = NumberStyles.Float;
 
+    /// <summary>10^0 .. 10^28 as decimals (10^29 exceeds decimal; every decimal is below 10^29).</summary>
+    private static readonly decimal[] PowersOfTen = BuildPowers();
+
     /// <summary>The value without trailing fractional zeros (<c>23140.480000</c> -> <c>23140.48</c>); the value is unchanged.</summary>
     public static decimal Normalize(decimal value) => value / 1.0000000000000000000000000000m;
 
@@ -25,19 +28,34 @@ internal static class DecimalText
         throw new FormatException($"{where}: '{text}' is not a decimal number (expected invariant text such as 23140.48).");
     }
 
-    /// <summary>Number of significant digits left of the decimal point and scale after normalization.</summary>
-    public static (int IntegerDigits, int Scale) Shape(decimal value)
+    /// <summary>
+    /// True when <paramref name="value"/> is stored exactly by a DECIMAL(<paramref name="integerDigits"/> +
+    /// <paramref name="scale"/>, <paramref name="scale"/>): |value| &lt; 10^integerDigits and at most
+    /// <paramref name="scale"/> fractional digits once trailing zeros are dropped. O(1): one comparison with a
+    /// precomputed bound and the decimal's scale (normalized only when the written scale is larger).
+    /// </summary>
+    /// <param name="value">The value.</param>
+    /// <param name="integerDigits">Integer digits allowed, 0..28.</param>
+    /// <param name="scale">Fractional digits allowed, 0..28.</param>
+    public static bool FitsDecimal(decimal value, int integerDigits, int scale)
     {
-        var normalized = Normalize(value);
-        var scale = normalized.Scale;
-        var integer = decimal.Truncate(Math.Abs(normalized));
-        var digits = 0;
-        while (integer >= 1)
+        if (integerDigits <= 28 && decimal.Abs(value) >= PowersOfTen[integerDigits])
         {
-            integer = decimal.Truncate(integer / 10);
-            digits++;
+            return false;
         }
 
-        return (digits, scale);
+        return value.Scale <= scale || Normalize(value).Scale <= scale;
+    }
+
+    private static decimal[] BuildPowers()
+    {
+        var powers = new decimal[29];
+        powers[0] = 1m;
+        for (var i = 1; i < powers.Length; i++)
+        {
+            powers[i] = powers[i - 1] * 10m;
+        }
+
+        return powers;
     }
 }

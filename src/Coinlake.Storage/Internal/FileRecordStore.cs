@@ -247,7 +247,7 @@ internal sealed class FileRecordStore<TSeries, TKey, TRecord>
         if (Format.CanAppend && File.Exists(buffer.Path) && !buffer.Pending.Keys.Any(buffer.Existing.Contains))
         {
             var added = buffer.Pending.Values.ToList();
-            added.Sort(Format.Order);
+            SortUnlessOrdered(added, Format.Order);
             await using (var stream = new FileStream(buffer.Path, FileMode.Append, FileAccess.Write, FileShare.Read, 1 << 16, FileOptions.Asynchronous))
             {
                 await Format.AppendAsync(stream, buffer.Series, added, cancellationToken);
@@ -257,9 +257,10 @@ internal sealed class FileRecordStore<TSeries, TKey, TRecord>
         }
         else
         {
-            var merged = new Dictionary<TKey, TRecord>(buffer.Existing.Count + buffer.Pending.Count);
+            List<TRecord> sorted;
             if (File.Exists(buffer.Path))
             {
+                var merged = new Dictionary<TKey, TRecord>(buffer.Existing.Count + buffer.Pending.Count);
                 var rows = await Format.ReadAsync(buffer.Path, cancellationToken);
                 var strangerIndex = rows.RowSeries?.FindIndex(s => !EqualityComparer<TSeries>.Default.Equals(s, buffer.Series)) ?? -1;
                 if (strangerIndex >= 0)
@@ -273,15 +274,21 @@ internal sealed class FileRecordStore<TSeries, TKey, TRecord>
                 {
                     merged[Format.KeyOf(r)] = r;
                 }
-            }
 
-            foreach (var (k, r) in buffer.Pending)
+                foreach (var (k, r) in buffer.Pending)
+                {
+                    merged[k] = r;
+                }
+
+                sorted = [.. merged.Values];
+            }
+            else
             {
-                merged[k] = r;
+                // A new file holds the buffered records only; no merge dictionary needed.
+                sorted = [.. buffer.Pending.Values];
             }
 
-            var sorted = merged.Values.ToList();
-            sorted.Sort(Format.Order);
+            SortUnlessOrdered(sorted, Format.Order);
             await AtomicFile.WriteAsync(buffer.Path, (stream, ct) => Format.WriteAsync(stream, buffer.Series, sorted, ct), cancellationToken);
         }
 
@@ -296,6 +303,19 @@ internal sealed class FileRecordStore<TSeries, TKey, TRecord>
 
         buffer.Existing.UnionWith(buffer.Pending.Keys);
         buffer.Pending.Clear();
+    }
+
+    /// <summary>Sorts <paramref name="records"/> unless already in order (the usual case: batches arrive by time), checked in O(n).</summary>
+    private static void SortUnlessOrdered(List<TRecord> records, IComparer<TRecord> order)
+    {
+        for (var i = 1; i < records.Count; i++)
+        {
+            if (order.Compare(records[i - 1], records[i]) > 0)
+            {
+                records.Sort(order);
+                return;
+            }
+        }
     }
 
     private sealed class FileBuffer(string path, TSeries series, HashSet<TKey> existing)

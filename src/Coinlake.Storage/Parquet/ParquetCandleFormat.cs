@@ -232,8 +232,7 @@ internal sealed class ParquetCandleFormat : ICandleFileFormat
 
     private static void Check(SeriesKey series, in Candle candle, decimal value, string column)
     {
-        var (integerDigits, scale) = DecimalText.Shape(value);
-        if (scale > Scale || integerDigits > Precision - Scale)
+        if (!DecimalText.FitsDecimal(value, Precision - Scale, Scale))
         {
             throw new ArgumentException(
                 $"{column} {DecimalText.Format(value)} of {series} at {TimeRange.FormatTime(candle.OpenTime)} does not fit Parquet DECIMAL({Precision},{Scale}): at most {Precision - Scale} integer digits and {Scale} fractional digits are stored exactly. Use the SQLite, CSV or JSON sink for such values.",

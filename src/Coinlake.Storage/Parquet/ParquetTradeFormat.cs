@@ -247,8 +247,7 @@ internal sealed class ParquetTradeFormat : IRecordFileFormat<TradeSeriesKey, str
 
     private static void Check(TradeSeriesKey series, in Trade trade, decimal value, string column)
     {
-        var (integerDigits, scale) = DecimalText.Shape(value);
-        if (scale > ParquetCandleFormat.Scale || integerDigits > ParquetCandleFormat.Precision - ParquetCandleFormat.Scale)
+        if (!DecimalText.FitsDecimal(value, ParquetCandleFormat.Precision - ParquetCandleFormat.Scale, ParquetCandleFormat.Scale))
         {
             throw new ArgumentException(
                 $"{column} {DecimalText.Format(value)} of trade {trade.Id} of {series} at {TimeRange.FormatTime(trade.Timestamp)} does not fit Parquet DECIMAL({ParquetCandleFormat.Precision},{ParquetCandleFormat.Scale}): at most {ParquetCandleFormat.Precision - ParquetCandleFormat.Scale} integer digits and {ParquetCandleFormat.Scale} fractional digits are stored exactly. Use the SQLite, CSV or JSON sink for such values.",

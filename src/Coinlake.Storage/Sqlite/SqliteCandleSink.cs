@@ -27,7 +27,8 @@ namespace Coinlake.Storage.Sqlite;
 /// </para>
 /// <para>
 /// Writes: one transaction per <see cref="UpsertAsync"/> (<c>BEGIN IMMEDIATE</c>, retried while another
-/// connection holds the lock), one prepared <c>INSERT ... ON CONFLICT DO UPDATE</c> reused for every row; inserted
+/// connection holds the lock), multi-row <c>INSERT ... VALUES (...),(...) ... ON CONFLICT DO UPDATE</c> statements of 64 rows (the remainder in one
+/// shorter statement), prepared once per size and bound by ordinal (<see cref="SqliteChunkedUpsert"/>); inserted
 /// and updated rows are told apart by one range query of the batch's existing open times. PRAGMAs:
 /// <c>journal_mode=WAL</c>, <c>synchronous=NORMAL</c>, <c>busy_timeout</c> (<see cref="SqliteCandleSinkOptions.BusyTimeoutMs"/>),
 /// so several processes can write one database; <c>cache_size</c> 64 MiB and <c>wal_autocheckpoint</c> 16384 pages
@@ -46,7 +47,7 @@ public sealed partial class SqliteCandleSink : ICandleSink, ICandleReader
     private readonly string _quoted;
     private readonly SemaphoreSlim _gate = new(1, 1);
     private SqliteConnection? _connection;
-    private SqliteCommand? _upsert;
+    private SqliteChunkedUpsert? _upsert;
     private SqliteCandleReader? _reader;
 
     /// <summary>Creates a sink on <paramref name="databasePath"/>; the folder and database are created on first use.</summary>
@@ -141,48 +142,31 @@ public sealed partial class SqliteCandleSink : ICandleSink, ICandleReader
         {
             var connection = await EnsureOpenAsync(cancellationToken);
             await using var transaction = await BeginImmediateAsync(connection, cancellationToken);
-            var existing = new HashSet<long>();
-            await using (var check = connection.CreateCommand())
-            {
-                check.Transaction = transaction;
-                check.CommandText = $"SELECT open_time FROM {_quoted} WHERE {SeriesWhere} AND open_time >= $first AND open_time <= $last";
-                BindSeries(check, series);
-                check.Parameters.AddWithValue("$first", candles[0].OpenTime);
-                check.Parameters.AddWithValue("$last", candles[^1].OpenTime);
-                await using var reader = await check.ExecuteReaderAsync(cancellationToken);
-                while (await reader.ReadAsync(cancellationToken))
-                {
-                    existing.Add(reader.GetInt64(0));
-                }
-            }
-
+            var updated = await CountStoredAsync(connection, transaction, series, candles, cancellationToken);
             var upsert = _upsert!;
-            upsert.Transaction = transaction;
-            var p = upsert.Parameters;
             var columns = SeriesColumns.Of(series);
-            p[0].Value = columns.Exchange;
-            p[1].Value = columns.Symbol;
-            p[2].Value = columns.MarketType;
-            p[3].Value = columns.Timeframe;
-            p[4].Value = columns.Price;
-            long updated = 0;
-            foreach (var c in candles)
+            ReadOnlySpan<string> shared = [columns.Exchange, columns.Symbol, columns.MarketType, columns.Timeframe, columns.Price];
+            for (var start = 0; start < candles.Count; start += SqliteChunkedUpsert.ChunkRows)
             {
                 cancellationToken.ThrowIfCancellationRequested();
-                p[5].Value = c.OpenTime;
-                p[6].Value = (double)c.Open;
-                p[7].Value = (double)c.High;
-                p[8].Value = (double)c.Low;
-                p[9].Value = (double)c.Close;
-                p[10].Value = (double)c.Volume;
-                p[11].Value = c.QuoteVolume is { } qv ? (double)qv : DBNull.Value;
-                p[12].Value = c.TradeCount is { } n ? n : DBNull.Value;
-                p[13].Value = (object?)SqliteValues.ExactText(c.Open, c.High, c.Low, c.Close, c.Volume, c.QuoteVolume) ?? DBNull.Value;
-                upsert.ExecuteNonQuery();
-                if (existing.Contains(c.OpenTime))
+                var rows = Math.Min(SqliteChunkedUpsert.ChunkRows, candles.Count - start);
+                var statement = upsert.Statement(rows, shared);
+                for (var r = 0; r < rows; r++)
                 {
-                    updated++;
+                    var c = candles[start + r];
+                    var i = upsert.Index(r, 0);
+                    upsert.Bind(statement, i, c.OpenTime);
+                    upsert.Bind(statement, i + 1, (double)c.Open);
+                    upsert.Bind(statement, i + 2, (double)c.High);
+                    upsert.Bind(statement, i + 3, (double)c.Low);
+                    upsert.Bind(statement, i + 4, (double)c.Close);
+                    upsert.Bind(statement, i + 5, (double)c.Volume);
+                    upsert.Bind(statement, i + 6, c.QuoteVolume is { } qv ? (double)qv : null);
+                    upsert.Bind(statement, i + 7, c.TradeCount);
+                    upsert.Bind(statement, i + 8, SqliteValues.ExactText(c.Open, c.High, c.Low, c.Close, c.Volume, c.QuoteVolume));
                 }
+
+                upsert.Execute(statement);
             }
 
             await transaction.CommitAsync(cancellationToken);
@@ -294,10 +278,7 @@ public sealed partial class SqliteCandleSink : ICandleSink, ICandleReader
     /// <summary>Closes the connection.</summary>
     public async ValueTask DisposeAsync()
     {
-        if (_upsert is not null)
-        {
-            await _upsert.DisposeAsync();
-        }
+        _upsert?.Dispose();
 
         if (_connection is not null)
         {
@@ -315,6 +296,39 @@ public sealed partial class SqliteCandleSink : ICandleSink, ICandleReader
         command.Parameters.AddWithValue("$market_type", columns.MarketType);
         command.Parameters.AddWithValue("$timeframe", columns.Timeframe);
         command.Parameters.AddWithValue("$price", columns.Price);
+    }
+
+    /// <summary>
+    /// How many of <paramref name="candles"/> (ascending, distinct open times) the table holds already: one range
+    /// query of the batch's open times, walked against the batch in step (both ascending).
+    /// </summary>
+    private async ValueTask<long> CountStoredAsync(SqliteConnection connection, SqliteTransaction transaction, SeriesKey series, IReadOnlyList<Candle> candles, CancellationToken cancellationToken)
+    {
+        await using var check = connection.CreateCommand();
+        check.Transaction = transaction;
+        check.CommandText = $"SELECT open_time FROM {_quoted} WHERE {SeriesWhere} AND open_time >= $first AND open_time <= $last ORDER BY open_time";
+        BindSeries(check, series);
+        check.Parameters.AddWithValue("$first", candles[0].OpenTime);
+        check.Parameters.AddWithValue("$last", candles[^1].OpenTime);
+        await using var reader = await check.ExecuteReaderAsync(cancellationToken);
+        long stored = 0;
+        var next = 0;
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            var time = reader.GetInt64(0);
+            while (next < candles.Count && candles[next].OpenTime < time)
+            {
+                next++;
+            }
+
+            if (next < candles.Count && candles[next].OpenTime == time)
+            {
+                stored++;
+                next++;
+            }
+        }
+
+        return stored;
     }
 
     private async ValueTask<SqliteCandleReader> GetReaderAsync(CancellationToken cancellationToken)
@@ -384,24 +398,14 @@ public sealed partial class SqliteCandleSink : ICandleSink, ICandleReader
                 """,
                 cancellationToken);
             await CheckColumnsAsync(connection, cancellationToken);
-            _upsert = connection.CreateCommand();
-            _upsert.CommandText =
-                $"INSERT INTO {_quoted} (exchange, symbol, market_type, timeframe, price, open_time, open, high, low, close, volume, quote_volume, trade_count, exact) " +
-                "VALUES ($exchange, $symbol, $market_type, $timeframe, $price, $open_time, $open, $high, $low, $close, $volume, $quote_volume, $trade_count, $exact) " +
+            _upsert = new SqliteChunkedUpsert(
+                connection,
+                _quoted,
+                ["exchange", "symbol", "market_type", "timeframe", "price"],
+                ["open_time", "open", "high", "low", "close", "volume", "quote_volume", "trade_count", "exact"],
                 "ON CONFLICT (exchange, symbol, market_type, timeframe, price, open_time) DO UPDATE SET " +
                 "open = excluded.open, high = excluded.high, low = excluded.low, close = excluded.close, volume = excluded.volume, " +
-                "quote_volume = excluded.quote_volume, trade_count = excluded.trade_count, exact = excluded.exact";
-            foreach (var (name, type) in new[]
-            {
-                ("$exchange", SqliteType.Text), ("$symbol", SqliteType.Text), ("$market_type", SqliteType.Text), ("$timeframe", SqliteType.Text),
-                ("$price", SqliteType.Text), ("$open_time", SqliteType.Integer), ("$open", SqliteType.Real), ("$high", SqliteType.Real),
-                ("$low", SqliteType.Real), ("$close", SqliteType.Real), ("$volume", SqliteType.Real), ("$quote_volume", SqliteType.Real),
-                ("$trade_count", SqliteType.Integer), ("$exact", SqliteType.Text),
-            })
-            {
-                _upsert.Parameters.Add(name, type);
-            }
-
+                "quote_volume = excluded.quote_volume, trade_count = excluded.trade_count, exact = excluded.exact");
             LogOpened(_logger, DatabasePath, _table);
             return _connection = connection;
         }

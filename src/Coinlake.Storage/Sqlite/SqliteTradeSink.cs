@@ -26,7 +26,8 @@ namespace Coinlake.Storage.Sqlite;
 /// </para>
 /// <para>
 /// Writes: one transaction per <see cref="UpsertTradesAsync"/> (<c>BEGIN IMMEDIATE</c>, retried while another
-/// connection holds the lock), one prepared <c>INSERT ... ON CONFLICT DO UPDATE</c> reused for every row; which ids
+/// connection holds the lock), multi-row <c>INSERT ... VALUES (...),(...) ... ON CONFLICT DO UPDATE</c> statements of 64 rows bound by ordinal
+/// (<see cref="SqliteChunkedUpsert"/>); which ids
 /// were stored already is found by one primary-key query over the batch's ids. Same PRAGMAs as the candle sink
 /// (WAL, <c>synchronous=NORMAL</c>, <c>busy_timeout</c>), so several processes can write one database.
 /// </para>
@@ -44,7 +45,7 @@ public sealed partial class SqliteTradeSink : ITradeSink, ITradeReader
     private readonly int _busyTimeoutMs;
     private readonly SemaphoreSlim _gate = new(1, 1);
     private SqliteConnection? _connection;
-    private SqliteCommand? _upsert;
+    private SqliteChunkedUpsert? _upsert;
     private SqliteCommand? _existing;
     private SqliteTradeReader? _reader;
 
@@ -120,23 +121,27 @@ public sealed partial class SqliteTradeSink : ITradeSink, ITradeReader
             }
 
             var upsert = _upsert!;
-            upsert.Transaction = transaction;
-            var p = upsert.Parameters;
-            p[0].Value = columns.Exchange;
-            p[1].Value = columns.Symbol;
-            p[2].Value = columns.MarketType;
-            foreach (var index in last.Values)
+            ReadOnlySpan<string> shared = [columns.Exchange, columns.Symbol, columns.MarketType];
+            var indexes = last.Values.ToArray();
+            for (var start = 0; start < indexes.Length; start += SqliteChunkedUpsert.ChunkRows)
             {
                 cancellationToken.ThrowIfCancellationRequested();
-                var t = trades[index];
-                p[3].Value = t.Id;
-                p[4].Value = t.Timestamp;
-                p[5].Value = (double)t.Price;
-                p[6].Value = (double)t.Amount;
-                p[7].Value = (double)t.Cost;
-                p[8].Value = (object?)TradeText.Side(t.Side) ?? DBNull.Value;
-                p[9].Value = (object?)SqliteValues.ExactText(t.Price, t.Amount) ?? DBNull.Value;
-                upsert.ExecuteNonQuery();
+                var rows = Math.Min(SqliteChunkedUpsert.ChunkRows, indexes.Length - start);
+                var statement = upsert.Statement(rows, shared);
+                for (var r = 0; r < rows; r++)
+                {
+                    var t = trades[indexes[start + r]];
+                    var i = upsert.Index(r, 0);
+                    upsert.Bind(statement, i, t.Id);
+                    upsert.Bind(statement, i + 1, t.Timestamp);
+                    upsert.Bind(statement, i + 2, (double)t.Price);
+                    upsert.Bind(statement, i + 3, (double)t.Amount);
+                    upsert.Bind(statement, i + 4, (double)t.Cost);
+                    upsert.Bind(statement, i + 5, TradeText.Side(t.Side));
+                    upsert.Bind(statement, i + 6, SqliteValues.ExactText(t.Price, t.Amount));
+                }
+
+                upsert.Execute(statement);
             }
 
             await transaction.CommitAsync(cancellationToken);
@@ -193,10 +198,7 @@ public sealed partial class SqliteTradeSink : ITradeSink, ITradeReader
     /// <summary>Closes the connection.</summary>
     public async ValueTask DisposeAsync()
     {
-        if (_upsert is not null)
-        {
-            await _upsert.DisposeAsync();
-        }
+        _upsert?.Dispose();
 
         if (_existing is not null)
         {
@@ -297,22 +299,13 @@ public sealed partial class SqliteTradeSink : ITradeSink, ITradeReader
                 ("$symbol", SqliteType.Text),
                 ("$market_type", SqliteType.Text),
                 ("$ids", SqliteType.Text));
-            _upsert = SqliteWriting.Prepare(
+            _upsert = new SqliteChunkedUpsert(
                 connection,
-                $"INSERT INTO {_quoted} (exchange, symbol, market_type, trade_id, timestamp, price, amount, cost, side, exact) " +
-                "VALUES ($exchange, $symbol, $market_type, $trade_id, $timestamp, $price, $amount, $cost, $side, $exact) " +
+                _quoted,
+                ["exchange", "symbol", "market_type"],
+                ["trade_id", "timestamp", "price", "amount", "cost", "side", "exact"],
                 "ON CONFLICT (exchange, symbol, market_type, trade_id) DO UPDATE SET " +
-                "timestamp = excluded.timestamp, price = excluded.price, amount = excluded.amount, cost = excluded.cost, side = excluded.side, exact = excluded.exact",
-                ("$exchange", SqliteType.Text),
-                ("$symbol", SqliteType.Text),
-                ("$market_type", SqliteType.Text),
-                ("$trade_id", SqliteType.Text),
-                ("$timestamp", SqliteType.Integer),
-                ("$price", SqliteType.Real),
-                ("$amount", SqliteType.Real),
-                ("$cost", SqliteType.Real),
-                ("$side", SqliteType.Text),
-                ("$exact", SqliteType.Text));
+                "timestamp = excluded.timestamp, price = excluded.price, amount = excluded.amount, cost = excluded.cost, side = excluded.side, exact = excluded.exact");
             LogOpened(_logger, DatabasePath, _table);
             return _connection = connection;
         }

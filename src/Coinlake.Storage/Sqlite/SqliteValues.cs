@@ -13,8 +13,41 @@ namespace Coinlake.Storage.Sqlite;
 /// </summary>
 internal static class SqliteValues
 {
+    private const ulong FifteenDigits = 1_000_000_000_000_000;
+
     /// <summary>True when <paramref name="value"/> reads back exactly from its REAL form.</summary>
-    public static bool IsExactAsReal(decimal value) => (decimal)(double)value == value;
+    /// <remarks>
+    /// A decimal of at most 15 significant digits always reads back exactly (15 is the number of decimal digits a
+    /// double keeps, and the double-to-decimal conversion rounds to 15 significant digits), so a coefficient below
+    /// 10^15 answers without the conversion; longer coefficients (trailing zeros included) take the round trip.
+    /// </remarks>
+    public static bool IsExactAsReal(decimal value)
+    {
+        Span<int> bits = stackalloc int[4];
+        decimal.GetBits(value, bits);
+        if (bits[2] == 0 && (((ulong)(uint)bits[1] << 32) | (uint)bits[0]) < FifteenDigits)
+        {
+            return true;
+        }
+
+        return IsExactAsRealByRoundTrip(value);
+    }
+
+    /// <summary>
+    /// The definition <see cref="IsExactAsReal"/> shortcuts: the value survives decimal → double → decimal. Values
+    /// within a rounding of <see cref="decimal.MaxValue"/> whose double lies beyond the decimal range are not exact.
+    /// </summary>
+    public static bool IsExactAsRealByRoundTrip(decimal value)
+    {
+        try
+        {
+            return (decimal)(double)value == value;
+        }
+        catch (OverflowException)
+        {
+            return false;
+        }
+    }
 
     /// <summary>The decimal a REAL holds: the double rounded to 15 significant digits (exact for values written by <see cref="IsExactAsReal"/>).</summary>
     public static decimal FromReal(double value) => (decimal)value;
