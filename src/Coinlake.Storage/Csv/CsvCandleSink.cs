@@ -1,6 +1,5 @@
-using Coinlake.Candles;
+
 using Coinlake.Storage.Internal;
-using Coinlake.Time;
 
 namespace Coinlake.Storage.Csv;
 
@@ -9,7 +8,7 @@ namespace Coinlake.Storage.Csv;
 /// (<c>BTCUSDT_1m.csv</c>, as the seed downloader writes), or the output path itself when it ends with <c>.csv</c>.
 /// <para>Layout: header <c>open_time,open,high,low,close,volume,quote_volume,trade_count</c>, open_time in ISO-8601 UTC (<c>2023-03-01T00:00:00Z</c>), decimals in invariant text exactly as held, empty fields for missing values.</para>
 /// <para>
-/// Upserts are buffered per file and counted against the open times already in it; on <see cref="FlushAsync"/>
+/// Upserts are buffered per file and counted against the open times already in it; on <see cref="FileCandleSink.FlushAsync"/>
 /// (or when a file's buffer passes <see cref="MaxBufferedCandles"/>) the file is merged with the buffer (new wins
 /// on equal open time, duplicates in the old file collapse), sorted by open time, written to a temporary file in
 /// the same folder and renamed over the old one. Each flush rewrites whole files: flush at the end of a run, not
@@ -17,15 +16,13 @@ namespace Coinlake.Storage.Csv;
 /// (<c>&lt;file&gt;.coinlake.json</c> for a single file). One writer at a time; dispose flushes.
 /// </para>
 /// </summary>
-public sealed class CsvCandleSink : ICandleSink, ICandleReader
+public sealed class CsvCandleSink : FileCandleSink
 {
     /// <summary>The default path template.</summary>
     public const string DefaultPathTemplate = "{SYMBOL}_{TIMEFRAME}.csv";
 
     /// <summary>Candles buffered for one file before it is written even without a flush.</summary>
     public const int MaxBufferedCandles = 1_000_000;
-
-    private readonly FileCandleStore _store;
 
     /// <summary>Creates a sink writing to <paramref name="output"/>, a folder or a <c>.csv</c> file.</summary>
     /// <param name="output">Output folder, or a file path ending with <c>.csv</c> (every candle of the one series goes there).</param>
@@ -35,59 +32,7 @@ public sealed class CsvCandleSink : ICandleSink, ICandleReader
     /// </param>
     /// <exception cref="ArgumentException">Empty output, or an invalid template.</exception>
     public CsvCandleSink(string output, string? pathTemplate = null)
+        : base(output, pathTemplate, DefaultPathTemplate, ".csv", "csv", new CsvCandleFormat(), MaxBufferedCandles)
     {
-        ArgumentException.ThrowIfNullOrWhiteSpace(output);
-        var single = output.EndsWith(".csv", StringComparison.OrdinalIgnoreCase);
-        _store = new FileCandleStore(output, single ? null : new PathTemplate(pathTemplate ?? DefaultPathTemplate), new CsvCandleFormat(), MaxBufferedCandles);
-        Description = single ? $"csv {output}" : $"csv {output} ({_store.Template!.Text})";
     }
-
-    /// <inheritdoc/>
-    public string Description { get; }
-
-    /// <summary>Full path of the file that holds (or will hold) the candle of <paramref name="series"/> opening at <paramref name="openTime"/> (ms UTC).</summary>
-    public string PathOf(SeriesKey series, long openTime) => _store.PathOf(series, openTime);
-
-    /// <inheritdoc/>
-    public ValueTask<SeriesCoverage> GetCoverageAsync(SeriesKey series, TimeRange range, CancellationToken cancellationToken = default) =>
-        _store.GetCoverageAsync(series, range, cancellationToken);
-
-    /// <inheritdoc/>
-    /// <exception cref="ArgumentException">Candles out of order.</exception>
-    /// <exception cref="InvalidOperationException">Two series would share one file (add placeholders to the template).</exception>
-    public ValueTask<UpsertResult> UpsertAsync(SeriesKey series, IReadOnlyList<Candle> candles, CancellationToken cancellationToken = default) =>
-        _store.UpsertAsync(series, candles, cancellationToken);
-
-    /// <inheritdoc/>
-    public ValueTask MarkEmptyAsync(SeriesKey series, IReadOnlyList<TimeRange> ranges, CancellationToken cancellationToken = default) =>
-        _store.Sidecar.AddEmptyAsync(series, ranges, cancellationToken);
-
-    /// <inheritdoc/>
-    public ValueTask FlushAsync(CancellationToken cancellationToken = default) => _store.FlushAsync(cancellationToken);
-
-    /// <inheritdoc/>
-    /// <remarks>Buffered candles are flushed first. The series of each file comes from the sidecar, else from its name.</remarks>
-    public async IAsyncEnumerable<SeriesKey> ListSeriesAsync([System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken = default)
-    {
-        await FlushAsync(cancellationToken);
-        var reader = new FileSetReader(() => _store.ExistingFiles(".csv"), _store.Format, _store.Sidecar, _store.IsSingleFile ? null : _store.Root, null);
-        await foreach (var series in reader.ListSeriesAsync(cancellationToken))
-        {
-            yield return series;
-        }
-    }
-
-    /// <inheritdoc/>
-    /// <remarks>Buffered candles are flushed first.</remarks>
-    public async IAsyncEnumerable<Candle> ReadAsync(SeriesKey series, TimeRange? range = null, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken = default)
-    {
-        await FlushAsync(cancellationToken);
-        await foreach (var candle in _store.ReadAsync(series, range, cancellationToken))
-        {
-            yield return candle;
-        }
-    }
-
-    /// <summary>Flushes buffered candles.</summary>
-    public ValueTask DisposeAsync() => FlushAsync();
 }

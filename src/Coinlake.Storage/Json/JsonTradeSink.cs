@@ -1,6 +1,4 @@
 using Coinlake.Storage.Internal;
-using Coinlake.Time;
-using Coinlake.Trades;
 
 namespace Coinlake.Storage.Json;
 
@@ -9,7 +7,7 @@ namespace Coinlake.Storage.Json;
 /// (<c>BTCUSDT_trades.json</c>), or the output path itself when it ends with <c>.json</c>.
 /// <para>Layout: an array of <c>{"trade_id":"13519807","timestamp":1570752011620,"datetime":"2019-10-11T00:00:11.620Z","side":"sell","price":0.00141342,"amount":23.0,"cost":0.03250866}</c> objects; numbers carry their full decimal text, exact for decimal parsers, and <c>pd.read_json</c> reads the file as a table.</para>
 /// <para>
-/// Upserts are buffered per file and counted against the trade ids already in it; on <see cref="FlushAsync"/>, when a
+/// Upserts are buffered per file and counted against the trade ids already in it; on <see cref="FileTradeSink.FlushAsync"/>, when a
 /// series' writes move to another month, or when a file's buffer passes <see cref="MaxBufferedTrades"/>, the file is
 /// merged with the buffer (new wins on equal trade id, duplicate ids in the old file collapse), ordered by timestamp
 /// then id, written to a temporary file in the same folder and renamed over the old one. The series of each file is
@@ -17,15 +15,13 @@ namespace Coinlake.Storage.Json;
 /// candle sinks may share the folder. One writer at a time; dispose flushes.
 /// </para>
 /// </summary>
-public sealed class JsonTradeSink : ITradeSink, ITradeReader
+public sealed class JsonTradeSink : FileTradeSink
 {
     /// <summary>The default path template.</summary>
     public const string DefaultPathTemplate = "{SYMBOL}_trades.json";
 
     /// <summary>Trades buffered for one file before it is written even without a flush.</summary>
     public const int MaxBufferedTrades = 1_000_000;
-
-    private readonly FileTradeStore _store;
 
     /// <summary>Creates a sink writing to <paramref name="output"/>, a folder or a <c>.json</c> file.</summary>
     /// <param name="output">Output folder, or a file path ending with <c>.json</c> (every trade of the one series goes there).</param>
@@ -36,48 +32,7 @@ public sealed class JsonTradeSink : ITradeSink, ITradeReader
     /// </param>
     /// <exception cref="ArgumentException">Empty output, or an invalid template (unknown placeholder, <c>{timeframe}</c>, absolute path ...).</exception>
     public JsonTradeSink(string output, string? pathTemplate = null)
+        : base(output, pathTemplate, DefaultPathTemplate, ".json", "json", new JsonTradeFormat(), MaxBufferedTrades)
     {
-        ArgumentException.ThrowIfNullOrWhiteSpace(output);
-        var single = output.EndsWith(".json", StringComparison.OrdinalIgnoreCase);
-        _store = new FileTradeStore(
-            output,
-            single ? null : new PathTemplate(pathTemplate ?? DefaultPathTemplate, PathTemplateKind.Trades),
-            new JsonTradeFormat(),
-            ".json",
-            MaxBufferedTrades);
-        Description = single ? $"json {output} (trades)" : $"json {output} ({_store.Template!.Text})";
     }
-
-    /// <inheritdoc/>
-    public string Description { get; }
-
-    /// <summary>Full path of the file that holds (or will hold) a trade of <paramref name="series"/> at <paramref name="timestamp"/> (ms UTC).</summary>
-    public string PathOf(TradeSeriesKey series, long timestamp) => _store.PathOf(series, timestamp);
-
-    /// <inheritdoc/>
-    /// <remarks>The batch may be in any order; an id repeated within it is kept once (the last wins) and counted as updated.</remarks>
-    /// <exception cref="ArgumentException">A trade without id.</exception>
-    /// <exception cref="InvalidOperationException">The path template sends two series to one file.</exception>
-    public ValueTask<UpsertResult> UpsertTradesAsync(TradeSeriesKey series, IReadOnlyList<Trade> trades, CancellationToken cancellationToken = default) =>
-        _store.UpsertAsync(series, trades, cancellationToken);
-
-    /// <inheritdoc/>
-    /// <remarks>Buffered trades are flushed first.</remarks>
-    public ValueTask<long?> LastTradeTimeAsync(TradeSeriesKey series, CancellationToken cancellationToken = default) =>
-        _store.LastTradeTimeAsync(series, cancellationToken);
-
-    /// <inheritdoc/>
-    public ValueTask FlushAsync(CancellationToken cancellationToken = default) => _store.FlushAsync(cancellationToken);
-
-    /// <inheritdoc/>
-    /// <remarks>Buffered trades are flushed first.</remarks>
-    public IAsyncEnumerable<TradeSeriesKey> ListTradeSeriesAsync(CancellationToken cancellationToken = default) => _store.ListSeriesAsync(cancellationToken);
-
-    /// <inheritdoc/>
-    /// <remarks>Buffered trades are flushed first; the series of each file comes from the trade sidecar, else from its name.</remarks>
-    public IAsyncEnumerable<Trade> ReadTradesAsync(TradeSeriesKey series, TimeRange? range = null, CancellationToken cancellationToken = default) =>
-        _store.ReadAsync(series, range, cancellationToken);
-
-    /// <summary>Flushes buffered trades.</summary>
-    public ValueTask DisposeAsync() => FlushAsync();
 }

@@ -1,6 +1,5 @@
-using Coinlake.Candles;
+
 using Coinlake.Storage.Internal;
-using Coinlake.Time;
 
 namespace Coinlake.Storage.Parquet;
 
@@ -17,22 +16,20 @@ namespace Coinlake.Storage.Parquet;
 /// </para>
 /// <para>
 /// Upserts are buffered per month file and counted against the open times on disk; a file is rewritten on
-/// <see cref="FlushAsync"/>, when the series' writes move to another month, or when its buffer passes
+/// <see cref="FileCandleSink.FlushAsync"/>, when the series' writes move to another month, or when its buffer passes
 /// <see cref="MaxBufferedCandles"/>: the file's rows and the new ones are merged (new wins on equal open time),
 /// sorted by open time, written to a temporary file in the same folder and renamed over the old one. Known-empty
 /// ranges live in <c>&lt;root&gt;/.coinlake/sidecar.json</c> (<c>&lt;file&gt;.coinlake.json</c> for a single file).
 /// One writer at a time; dispose flushes.
 /// </para>
 /// </summary>
-public sealed class ParquetCandleSink : ICandleSink, ICandleReader
+public sealed class ParquetCandleSink : FileCandleSink
 {
     /// <summary>The default path template.</summary>
     public const string DefaultPathTemplate = "{exchange}/{symbol}/{timeframe}/{yyyy}-{MM}.parquet";
 
     /// <summary>Candles buffered for one file before it is written even without a flush.</summary>
     public const int MaxBufferedCandles = 500_000;
-
-    private readonly FileCandleStore _store;
 
     /// <summary>Creates a sink writing under <paramref name="root"/> (a folder, or a <c>.parquet</c> file for a single-file output).</summary>
     /// <param name="root">Output folder, or a file path ending with <c>.parquet</c>.</param>
@@ -43,59 +40,7 @@ public sealed class ParquetCandleSink : ICandleSink, ICandleReader
     /// </param>
     /// <exception cref="ArgumentException">Empty root, or an invalid template (unknown placeholder, absolute path ...).</exception>
     public ParquetCandleSink(string root, string? pathTemplate = null)
+        : base(root, pathTemplate, DefaultPathTemplate, ".parquet", "parquet", new ParquetCandleFormat(), MaxBufferedCandles)
     {
-        ArgumentException.ThrowIfNullOrWhiteSpace(root);
-        var single = root.EndsWith(".parquet", StringComparison.OrdinalIgnoreCase);
-        _store = new FileCandleStore(root, single ? null : new PathTemplate(pathTemplate ?? DefaultPathTemplate), new ParquetCandleFormat(), MaxBufferedCandles);
-        Description = single ? $"parquet {root}" : $"parquet {root} ({_store.Template!.Text})";
     }
-
-    /// <inheritdoc/>
-    public string Description { get; }
-
-    /// <summary>Full path of the file that holds (or will hold) the candle of <paramref name="series"/> opening at <paramref name="openTime"/> (ms UTC).</summary>
-    public string PathOf(SeriesKey series, long openTime) => _store.PathOf(series, openTime);
-
-    /// <inheritdoc/>
-    public ValueTask<SeriesCoverage> GetCoverageAsync(SeriesKey series, TimeRange range, CancellationToken cancellationToken = default) =>
-        _store.GetCoverageAsync(series, range, cancellationToken);
-
-    /// <inheritdoc/>
-    /// <exception cref="ArgumentException">Candles out of order, or a value that does not fit DECIMAL(38,18).</exception>
-    /// <exception cref="InvalidOperationException">The path template sends two series to one file.</exception>
-    public ValueTask<UpsertResult> UpsertAsync(SeriesKey series, IReadOnlyList<Candle> candles, CancellationToken cancellationToken = default) =>
-        _store.UpsertAsync(series, candles, cancellationToken);
-
-    /// <inheritdoc/>
-    public ValueTask MarkEmptyAsync(SeriesKey series, IReadOnlyList<TimeRange> ranges, CancellationToken cancellationToken = default) =>
-        _store.Sidecar.AddEmptyAsync(series, ranges, cancellationToken);
-
-    /// <inheritdoc/>
-    public ValueTask FlushAsync(CancellationToken cancellationToken = default) => _store.FlushAsync(cancellationToken);
-
-    /// <inheritdoc/>
-    /// <remarks>Buffered candles are flushed first, so the reader sees every accepted write.</remarks>
-    public async IAsyncEnumerable<SeriesKey> ListSeriesAsync([System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken = default)
-    {
-        await FlushAsync(cancellationToken);
-        var reader = new FileSetReader(() => _store.ExistingFiles(".parquet"), _store.Format, _store.Sidecar, _store.IsSingleFile ? null : _store.Root, null);
-        await foreach (var series in reader.ListSeriesAsync(cancellationToken))
-        {
-            yield return series;
-        }
-    }
-
-    /// <inheritdoc/>
-    /// <remarks>Buffered candles are flushed first; only the month files overlapping <paramref name="range"/> are opened.</remarks>
-    public async IAsyncEnumerable<Candle> ReadAsync(SeriesKey series, TimeRange? range = null, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken = default)
-    {
-        await FlushAsync(cancellationToken);
-        await foreach (var candle in _store.ReadAsync(series, range, cancellationToken))
-        {
-            yield return candle;
-        }
-    }
-
-    /// <summary>Flushes buffered candles.</summary>
-    public ValueTask DisposeAsync() => FlushAsync();
 }

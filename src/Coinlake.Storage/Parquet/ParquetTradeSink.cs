@@ -1,6 +1,4 @@
 using Coinlake.Storage.Internal;
-using Coinlake.Time;
-using Coinlake.Trades;
 
 namespace Coinlake.Storage.Parquet;
 
@@ -15,7 +13,7 @@ namespace Coinlake.Storage.Parquet;
 /// (<c>buy</c>/<c>sell</c>/null); zstd. Values read back normalized (<c>23.0</c> reads as <c>23</c>).
 /// </para>
 /// <para>
-/// Upserts are buffered per file and counted against the trade ids already in it; on <see cref="FlushAsync"/>, when a
+/// Upserts are buffered per file and counted against the trade ids already in it; on <see cref="FileTradeSink.FlushAsync"/>, when a
 /// series' writes move to another month, or when a file's buffer passes <see cref="MaxBufferedTrades"/>, the file is
 /// merged with the buffer (new wins on equal trade id, duplicate ids in the old file collapse), ordered by timestamp
 /// then id, written to a temporary file in the same folder and renamed over the old one. The series of each file is
@@ -23,15 +21,13 @@ namespace Coinlake.Storage.Parquet;
 /// candle sinks may share the folder. One writer at a time; dispose flushes.
 /// </para>
 /// </summary>
-public sealed class ParquetTradeSink : ITradeSink, ITradeReader
+public sealed class ParquetTradeSink : FileTradeSink
 {
     /// <summary>The default path template.</summary>
     public const string DefaultPathTemplate = "{exchange}/{symbol}/trades/{yyyy}-{MM}.parquet";
 
     /// <summary>Trades buffered for one file before it is written even without a flush.</summary>
     public const int MaxBufferedTrades = 1_000_000;
-
-    private readonly FileTradeStore _store;
 
     /// <summary>Creates a sink writing to <paramref name="output"/>, a folder or a <c>.parquet</c> file.</summary>
     /// <param name="output">Output folder, or a file path ending with <c>.parquet</c> (every trade of the one series goes there).</param>
@@ -42,48 +38,7 @@ public sealed class ParquetTradeSink : ITradeSink, ITradeReader
     /// </param>
     /// <exception cref="ArgumentException">Empty output, or an invalid template (unknown placeholder, <c>{timeframe}</c>, absolute path ...).</exception>
     public ParquetTradeSink(string output, string? pathTemplate = null)
+        : base(output, pathTemplate, DefaultPathTemplate, ".parquet", "parquet", new ParquetTradeFormat(), MaxBufferedTrades)
     {
-        ArgumentException.ThrowIfNullOrWhiteSpace(output);
-        var single = output.EndsWith(".parquet", StringComparison.OrdinalIgnoreCase);
-        _store = new FileTradeStore(
-            output,
-            single ? null : new PathTemplate(pathTemplate ?? DefaultPathTemplate, PathTemplateKind.Trades),
-            new ParquetTradeFormat(),
-            ".parquet",
-            MaxBufferedTrades);
-        Description = single ? $"parquet {output} (trades)" : $"parquet {output} ({_store.Template!.Text})";
     }
-
-    /// <inheritdoc/>
-    public string Description { get; }
-
-    /// <summary>Full path of the file that holds (or will hold) a trade of <paramref name="series"/> at <paramref name="timestamp"/> (ms UTC).</summary>
-    public string PathOf(TradeSeriesKey series, long timestamp) => _store.PathOf(series, timestamp);
-
-    /// <inheritdoc/>
-    /// <remarks>The batch may be in any order; an id repeated within it is kept once (the last wins) and counted as updated.</remarks>
-    /// <exception cref="ArgumentException">A trade without id, or a price, amount or cost that does not fit DECIMAL(38,18).</exception>
-    /// <exception cref="InvalidOperationException">The path template sends two series to one file.</exception>
-    public ValueTask<UpsertResult> UpsertTradesAsync(TradeSeriesKey series, IReadOnlyList<Trade> trades, CancellationToken cancellationToken = default) =>
-        _store.UpsertAsync(series, trades, cancellationToken);
-
-    /// <inheritdoc/>
-    /// <remarks>Buffered trades are flushed first.</remarks>
-    public ValueTask<long?> LastTradeTimeAsync(TradeSeriesKey series, CancellationToken cancellationToken = default) =>
-        _store.LastTradeTimeAsync(series, cancellationToken);
-
-    /// <inheritdoc/>
-    public ValueTask FlushAsync(CancellationToken cancellationToken = default) => _store.FlushAsync(cancellationToken);
-
-    /// <inheritdoc/>
-    /// <remarks>Buffered trades are flushed first.</remarks>
-    public IAsyncEnumerable<TradeSeriesKey> ListTradeSeriesAsync(CancellationToken cancellationToken = default) => _store.ListSeriesAsync(cancellationToken);
-
-    /// <inheritdoc/>
-    /// <remarks>Buffered trades are flushed first; with a monthly template only the month files overlapping <paramref name="range"/> are opened.</remarks>
-    public IAsyncEnumerable<Trade> ReadTradesAsync(TradeSeriesKey series, TimeRange? range = null, CancellationToken cancellationToken = default) =>
-        _store.ReadAsync(series, range, cancellationToken);
-
-    /// <summary>Flushes buffered trades.</summary>
-    public ValueTask DisposeAsync() => FlushAsync();
 }
