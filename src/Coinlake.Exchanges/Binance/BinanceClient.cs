@@ -41,8 +41,8 @@ public sealed partial class BinanceClient : ICandleHistoryClient, IMarketCatalog
     private readonly ILogger _logger;
     private readonly BinanceRestApi? _spot;
     private readonly BinanceRestApi? _futures;
-    private readonly MarketCache _spotMarkets = new();
-    private readonly MarketCache _futuresMarkets = new();
+    private readonly LoadOnce<MarketTable> _spotMarkets = new();
+    private readonly LoadOnce<MarketTable> _futuresMarkets = new();
 
     /// <summary>Creates a client for <c>binance</c> (spot and USDⓈ-M futures).</summary>
     /// <param name="httpClient">Sends the requests; not disposed by the client. Its <see cref="HttpClient.Timeout"/> should exceed <see cref="BinanceOptions.RequestTimeout"/>.</param>
@@ -394,37 +394,5 @@ public sealed partial class BinanceClient : ICandleHistoryClient, IMarketCatalog
         /// <summary>The market of an exchange id (e.g. <c>BTCUSDT</c>) of <paramref name="type"/>; only the listing that owns its unified symbol.</summary>
         public bool TryGetById(string id, MarketType type, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out MarketInfo? market) =>
             _byId.TryGetValue((type, id), out market);
-    }
-
-    /// <summary>Loads a market table once; a failed load is not cached, so the next call tries again.</summary>
-    private sealed class MarketCache : IDisposable
-    {
-        private readonly SemaphoreSlim _gate = new(1, 1);
-        private MarketTable? _table;
-
-        public async Task<MarketTable> GetAsync(Func<CancellationToken, Task<MarketTable>> load, CancellationToken cancellationToken)
-        {
-            if (Volatile.Read(ref _table) is { } cached)
-            {
-                return cached;
-            }
-
-            await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
-            try
-            {
-                if (_table is null)
-                {
-                    Volatile.Write(ref _table, await load(cancellationToken).ConfigureAwait(false));
-                }
-
-                return _table!;
-            }
-            finally
-            {
-                _gate.Release();
-            }
-        }
-
-        public void Dispose() => _gate.Dispose();
     }
 }

@@ -45,7 +45,7 @@ public sealed class BybitClient : IMarketCatalog, ICandleHistoryClient, ITradeHi
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly BybitRestApi _api;
-    private readonly MarketCache[] _markets = [new(), new(), new()];
+    private readonly LoadOnce<MarketTable>[] _markets = [new(), new(), new()];
 
     /// <summary>Creates a client for <c>bybit</c>.</summary>
     /// <param name="httpClient">Sends the requests; not disposed by the client. Its <see cref="HttpClient.Timeout"/> should exceed <see cref="BybitOptions.RequestTimeout"/>.</param>
@@ -535,37 +535,5 @@ public sealed class BybitClient : IMarketCatalog, ICandleHistoryClient, ITradeHi
             _bySymbol.TryGetValue((type, symbol), out market);
 
         public bool TryGetById(string id, [NotNullWhen(true)] out MarketInfo? market) => _byId.TryGetValue(id, out market);
-    }
-
-    /// <summary>Loads a market table once; a failed load is not cached, so the next call tries again.</summary>
-    private sealed class MarketCache : IDisposable
-    {
-        private readonly SemaphoreSlim _gate = new(1, 1);
-        private MarketTable? _table;
-
-        public async Task<MarketTable> GetAsync(Func<CancellationToken, Task<MarketTable>> load, CancellationToken cancellationToken)
-        {
-            if (Volatile.Read(ref _table) is { } cached)
-            {
-                return cached;
-            }
-
-            await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
-            try
-            {
-                if (_table is null)
-                {
-                    Volatile.Write(ref _table, await load(cancellationToken).ConfigureAwait(false));
-                }
-
-                return _table!;
-            }
-            finally
-            {
-                _gate.Release();
-            }
-        }
-
-        public void Dispose() => _gate.Dispose();
     }
 }

@@ -41,8 +41,7 @@ public sealed class CoinbaseClient : IMarketCatalog, ICandleHistoryClient, ITrad
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly CoinbaseRestApi _api;
-    private readonly SemaphoreSlim _marketsGate = new(1, 1);
-    private MarketTable? _markets;
+    private readonly LoadOnce<MarketTable> _markets = new();
 
     /// <summary>Creates a client for <c>coinbase</c>.</summary>
     /// <param name="httpClient">Sends the requests; not disposed by the client. Its <see cref="HttpClient.Timeout"/> should exceed <see cref="CoinbaseOptions.RequestTimeout"/>.</param>
@@ -417,7 +416,7 @@ public sealed class CoinbaseClient : IMarketCatalog, ICandleHistoryClient, ITrad
             _api.Limiter?.Dispose();
         }
 
-        _marketsGate.Dispose();
+        _markets.Dispose();
     }
 
     /// <summary>Pages of a native granularity; see <see cref="GetCandlesAsync"/>.</summary>
@@ -590,28 +589,13 @@ public sealed class CoinbaseClient : IMarketCatalog, ICandleHistoryClient, ITrad
 
     private async Task<MarketTable> GetTableAsync(CancellationToken cancellationToken)
     {
-        if (Volatile.Read(ref _markets) is { } cached)
+        return await _markets.GetAsync(async ct =>
         {
-            return cached;
-        }
-
-        await _marketsGate.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
-            if (_markets is null)
-            {
-                var url = _api.Url("/products");
-                var markets = await _api.GetAsync(url, (body, u) => CoinbaseProducts.Parse(body, u, Exchange), cancellationToken).ConfigureAwait(false);
-                CoinbaseLog.MarketsLoaded(_logger, Exchange, markets.Count, markets.Count(m => m.Active));
-                Volatile.Write(ref _markets, new MarketTable(markets));
-            }
-
-            return _markets!;
-        }
-        finally
-        {
-            _marketsGate.Release();
-        }
+            var url = _api.Url("/products");
+            var markets = await _api.GetAsync(url, (body, u) => CoinbaseProducts.Parse(body, u, Exchange), ct).ConfigureAwait(false);
+            CoinbaseLog.MarketsLoaded(_logger, Exchange, markets.Count, markets.Count(m => m.Active));
+            return new MarketTable(markets);
+        }, cancellationToken).ConfigureAwait(false);
     }
 
     private void OnRetry(Exception exception, int attempt, TimeSpan delay)

@@ -57,8 +57,7 @@ public sealed class KrakenClient : IMarketCatalog, ICandleHistoryClient, ITradeH
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly KrakenRestApi _api;
-    private readonly SemaphoreSlim _marketsGate = new(1, 1);
-    private KrakenMarketTable? _markets;
+    private readonly LoadOnce<KrakenMarketTable> _markets = new();
     private long _rebuiltCandles;
 
     /// <summary>Creates a client for <c>kraken</c>.</summary>
@@ -389,7 +388,7 @@ public sealed class KrakenClient : IMarketCatalog, ICandleHistoryClient, ITradeH
             _api.Limiter?.Dispose();
         }
 
-        _marketsGate.Dispose();
+        _markets.Dispose();
     }
 
     /// <summary>Sorts rows by open time, keeps the last of repeated open times, and checks alignment.</summary>
@@ -582,29 +581,14 @@ public sealed class KrakenClient : IMarketCatalog, ICandleHistoryClient, ITradeH
 
     private async Task<KrakenMarketTable> GetTableAsync(CancellationToken cancellationToken)
     {
-        if (Volatile.Read(ref _markets) is { } cached)
+        return await _markets.GetAsync(async ct =>
         {
-            return cached;
-        }
-
-        await _marketsGate.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
-            if (_markets is null)
-            {
-                var url = _api.Url("/0/public/AssetPairs");
-                var pairs = await _api.GetAsync(url, (body, u) => KrakenAssetPairs.Parse(body, u, Exchange), cancellationToken).ConfigureAwait(false);
-                var table = new KrakenMarketTable(pairs);
-                KrakenLog.MarketsLoaded(_logger, Exchange, table.Markets.Count);
-                Volatile.Write(ref _markets, table);
-            }
-
-            return _markets!;
-        }
-        finally
-        {
-            _marketsGate.Release();
-        }
+            var url = _api.Url("/0/public/AssetPairs");
+            var pairs = await _api.GetAsync(url, (body, u) => KrakenAssetPairs.Parse(body, u, Exchange), ct).ConfigureAwait(false);
+            var table = new KrakenMarketTable(pairs);
+            KrakenLog.MarketsLoaded(_logger, Exchange, table.Markets.Count);
+            return table;
+        }, cancellationToken).ConfigureAwait(false);
     }
 
     private void OnRetry(Exception exception, int attempt, TimeSpan delay)

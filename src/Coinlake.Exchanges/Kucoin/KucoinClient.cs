@@ -45,8 +45,7 @@ public sealed class KucoinClient : IMarketCatalog, ICandleHistoryClient, ITradeH
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly KucoinRestApi _api;
-    private readonly SemaphoreSlim _marketsGate = new(1, 1);
-    private MarketTable? _markets;
+    private readonly LoadOnce<MarketTable> _markets = new();
 
     /// <summary>Creates a client for <c>kucoin</c>.</summary>
     /// <param name="httpClient">Sends the requests; not disposed by the client. Its <see cref="HttpClient.Timeout"/> should exceed <see cref="KucoinOptions.RequestTimeout"/>.</param>
@@ -337,7 +336,7 @@ public sealed class KucoinClient : IMarketCatalog, ICandleHistoryClient, ITradeH
             _http.Dispose();
         }
 
-        _marketsGate.Dispose();
+        _markets.Dispose();
     }
 
     /// <summary>
@@ -436,29 +435,14 @@ public sealed class KucoinClient : IMarketCatalog, ICandleHistoryClient, ITradeH
 
     private async Task<MarketTable> GetTableAsync(CancellationToken cancellationToken)
     {
-        if (Volatile.Read(ref _markets) is { } cached)
+        return await _markets.GetAsync(async ct =>
         {
-            return cached;
-        }
-
-        await _marketsGate.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
-            if (_markets is null)
-            {
-                var url = _api.Url("/api/v2/symbols");
-                var markets = await _api.GetAsync(url, KucoinWeights.Symbols, (body, u) => KucoinMarketData.ParseSymbols(body, u, Exchange), cancellationToken)
-                    .ConfigureAwait(false);
-                KucoinLog.MarketsLoaded(_logger, Exchange, markets.Count);
-                Volatile.Write(ref _markets, new MarketTable(markets));
-            }
-
-            return _markets!;
-        }
-        finally
-        {
-            _marketsGate.Release();
-        }
+            var url = _api.Url("/api/v2/symbols");
+            var markets = await _api.GetAsync(url, KucoinWeights.Symbols, (body, u) => KucoinMarketData.ParseSymbols(body, u, Exchange), ct)
+                .ConfigureAwait(false);
+            KucoinLog.MarketsLoaded(_logger, Exchange, markets.Count);
+            return new MarketTable(markets);
+        }, cancellationToken).ConfigureAwait(false);
     }
 
     private void OnRetry(Exception exception, int attempt, TimeSpan delay)

@@ -53,7 +53,7 @@ public sealed class OkxClient : IMarketCatalog, ICandleHistoryClient, ITradeHist
     private readonly ILogger _logger;
     private readonly OkxRateLimiters? _limiters;
     private readonly OkxRestApi _api;
-    private readonly Dictionary<MarketType, MarketCache> _markets = new()
+    private readonly Dictionary<MarketType, LoadOnce<MarketTable>> _markets = new()
     {
         [MarketType.Spot] = new(),
         [MarketType.Swap] = new(),
@@ -586,37 +586,5 @@ public sealed class OkxClient : IMarketCatalog, ICandleHistoryClient, ITradeHist
         public bool TryGet(Symbol symbol, [NotNullWhen(true)] out OkxMarket? market) => _bySymbol.TryGetValue(symbol, out market);
 
         public bool TryGetById(string id, [NotNullWhen(true)] out OkxMarket? market) => _byId.TryGetValue(id, out market);
-    }
-
-    /// <summary>Loads a market table once; a failed load is not cached, so the next call tries again.</summary>
-    private sealed class MarketCache : IDisposable
-    {
-        private readonly SemaphoreSlim _gate = new(1, 1);
-        private MarketTable? _table;
-
-        public async Task<MarketTable> GetAsync(Func<CancellationToken, Task<MarketTable>> load, CancellationToken cancellationToken)
-        {
-            if (Volatile.Read(ref _table) is { } cached)
-            {
-                return cached;
-            }
-
-            await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
-            try
-            {
-                if (_table is null)
-                {
-                    Volatile.Write(ref _table, await load(cancellationToken).ConfigureAwait(false));
-                }
-
-                return _table!;
-            }
-            finally
-            {
-                _gate.Release();
-            }
-        }
-
-        public void Dispose() => _gate.Dispose();
     }
 }
