@@ -216,40 +216,13 @@ internal sealed class JsonCandleFormat : ICandleFileFormat
             binance && values[8] is { } n ? (long)n : null);
     }
 
-    private static long ReadTime(ref Utf8JsonReader reader, string path)
-    {
-        switch (reader.TokenType)
-        {
-            case JsonTokenType.Number when reader.TryGetInt64(out var integer):
-                return TimeText.FromInteger(integer);
-            case JsonTokenType.Number:
-                return TimeText.FromInteger((long)reader.GetDecimal());
-            case JsonTokenType.String:
-                return TimeText.Parse(reader.GetString()!, Where(path, reader));
-            default:
-                throw Bad(path, reader, "open_time must be a number of ms or an ISO-8601 string");
-        }
-    }
+    private static long ReadTime(ref Utf8JsonReader reader, string path) =>
+        JsonValues.TryReadTime(ref reader, path, out var time) ? time : throw Bad(path, reader, "open_time must be a number of ms or an ISO-8601 string");
 
-    private static decimal? ReadDecimal(ref Utf8JsonReader reader, string path)
-    {
-        switch (reader.TokenType)
-        {
-            case JsonTokenType.Null:
-                return null;
-            case JsonTokenType.Number when reader.TryGetDecimal(out var value):
-                return value;
-            case JsonTokenType.Number:
-            case JsonTokenType.String:
-                var span = reader.HasValueSequence ? reader.ValueSequence.ToArray() : reader.ValueSpan.ToArray();
-                return DecimalText.Parse(Encoding.UTF8.GetString(span), Where(path, reader));
-            default:
-                throw Bad(path, reader, "a price or volume must be a number or a decimal string");
-        }
-    }
+    private static decimal? ReadDecimal(ref Utf8JsonReader reader, string path) =>
+        JsonValues.TryReadDecimal(ref reader, path, out var value) ? value : throw Bad(path, reader, "a price or volume must be a number or a decimal string");
 
-    private static string Where(string path, in Utf8JsonReader reader) =>
-        string.Create(CultureInfo.InvariantCulture, $"{path} at byte {reader.TokenStartIndex}");
+    private static string Where(string path, in Utf8JsonReader reader) => JsonValues.Where(path, reader);
 
     private static InvalidDataException Bad(string path, in Utf8JsonReader reader, string what) =>
         new($"{Where(path, reader)}: {what} (Coinlake reads [{{\"open_time\":ms,\"open\":...}}, ...] or [[ms, o, h, l, c, v], ...]).");

@@ -219,40 +219,13 @@ internal sealed class JsonTradeFormat : IRecordFileFormat<TradeSeriesKey, string
         _ => throw Bad(path, reader, "a trade id or side must be a string or a number"),
     };
 
-    private static long ReadTime(ref Utf8JsonReader reader, string path)
-    {
-        switch (reader.TokenType)
-        {
-            case JsonTokenType.Number when reader.TryGetInt64(out var integer):
-                return TimeText.FromInteger(integer);
-            case JsonTokenType.Number:
-                return TimeText.FromInteger((long)reader.GetDecimal());
-            case JsonTokenType.String:
-                return TimeText.Parse(reader.GetString()!, Where(path, reader));
-            default:
-                throw Bad(path, reader, "timestamp must be a number of ms or an ISO-8601 string");
-        }
-    }
+    private static long ReadTime(ref Utf8JsonReader reader, string path) =>
+        JsonValues.TryReadTime(ref reader, path, out var time) ? time : throw Bad(path, reader, "timestamp must be a number of ms or an ISO-8601 string");
 
-    private static decimal? ReadDecimal(ref Utf8JsonReader reader, string path)
-    {
-        switch (reader.TokenType)
-        {
-            case JsonTokenType.Null:
-                return null;
-            case JsonTokenType.Number when reader.TryGetDecimal(out var value):
-                return value;
-            case JsonTokenType.Number:
-            case JsonTokenType.String:
-                var span = reader.HasValueSequence ? reader.ValueSequence.ToArray() : reader.ValueSpan.ToArray();
-                return DecimalText.Parse(Encoding.UTF8.GetString(span), Where(path, reader));
-            default:
-                throw Bad(path, reader, "a price or amount must be a number or a decimal string");
-        }
-    }
+    private static decimal? ReadDecimal(ref Utf8JsonReader reader, string path) =>
+        JsonValues.TryReadDecimal(ref reader, path, out var value) ? value : throw Bad(path, reader, "a price or amount must be a number or a decimal string");
 
-    private static string Where(string path, in Utf8JsonReader reader) =>
-        string.Create(CultureInfo.InvariantCulture, $"{path} at byte {reader.TokenStartIndex}");
+    private static string Where(string path, in Utf8JsonReader reader) => JsonValues.Where(path, reader);
 
     private static InvalidDataException Bad(string path, in Utf8JsonReader reader, string what) =>
         new($"{Where(path, reader)}: {what} (Coinlake reads [{{\"trade_id\":\"1\",\"timestamp\":ms,\"price\":...,\"amount\":...}}, ...] or freqtrade's [[ms, id, order, side, price, amount, cost], ...]).");

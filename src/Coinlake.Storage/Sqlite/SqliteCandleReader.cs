@@ -18,37 +18,24 @@ public sealed class SqliteCandleReader : ICandleReader
     private static readonly string[] RequiredColumns =
         ["exchange", "symbol", "market_type", "timeframe", "price", "open_time", "open", "high", "low", "close", "volume"];
 
-    private readonly string _connectionString;
-    private readonly string? _requestedTable;
-    private string? _table;
-    private HashSet<string>? _columns;
+    private readonly SqliteReadSource _source;
 
     /// <summary>Opens <paramref name="databasePath"/> for reading.</summary>
     /// <param name="databasePath">An existing database file.</param>
     /// <param name="table">The candle table; null picks <c>candles</c>, else the only table with candle columns.</param>
     /// <exception cref="FileNotFoundException">No file at <paramref name="databasePath"/>.</exception>
     /// <exception cref="ArgumentException">Invalid table name.</exception>
-    public SqliteCandleReader(string databasePath, string? table = null)
-    {
-        var full = Path.GetFullPath(databasePath);
-        if (!File.Exists(full))
-        {
-            throw new FileNotFoundException($"No SQLite database at {full}.", full);
-        }
-
-        _requestedTable = table is null ? null : SqliteNames.ValidateTable(table);
-        DatabasePath = full;
-        _connectionString = new SqliteConnectionStringBuilder { DataSource = full, Mode = SqliteOpenMode.ReadOnly, Pooling = false }.ToString();
-    }
+    public SqliteCandleReader(string databasePath, string? table = null) =>
+        _source = new SqliteReadSource(databasePath, table, "candles", RequiredColumns, "candle");
 
     /// <summary>Full path of the database.</summary>
-    public string DatabasePath { get; }
+    public string DatabasePath => _source.DatabasePath;
 
     /// <inheritdoc/>
     public async IAsyncEnumerable<SeriesKey> ListSeriesAsync([EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
-        await using var connection = await OpenAsync(cancellationToken);
-        var table = await ResolveTableAsync(connection, cancellationToken);
+        await using var connection = await _source.OpenAsync(cancellationToken);
+        var table = await _source.ResolveTableAsync(connection, cancellationToken);
         await using var command = connection.CreateCommand();
         command.CommandText = $"SELECT DISTINCT exchange, symbol, market_type, timeframe, price FROM {SqliteNames.Quote(table)} ORDER BY 1, 2, 3, 4, 5";
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
@@ -62,11 +49,11 @@ public sealed class SqliteCandleReader : ICandleReader
     /// <inheritdoc/>
     public async IAsyncEnumerable<Candle> ReadAsync(SeriesKey series, TimeRange? range = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
-        await using var connection = await OpenAsync(cancellationToken);
-        var table = await ResolveTableAsync(connection, cancellationToken);
-        var hasQuoteVolume = _columns!.Contains("quote_volume");
-        var hasTrades = _columns.Contains("trade_count");
-        var hasExact = _columns.Contains("exact");
+        await using var connection = await _source.OpenAsync(cancellationToken);
+        var table = await _source.ResolveTableAsync(connection, cancellationToken);
+        var hasQuoteVolume = _source.Columns.Contains("quote_volume");
+        var hasTrades = _source.Columns.Contains("trade_count");
+        var hasExact = _source.Columns.Contains("exact");
         await using var command = connection.CreateCommand();
         command.CommandText =
             $"SELECT open_time, open, high, low, close, volume, {(hasQuoteVolume ? "quote_volume" : "NULL")}, {(hasTrades ? "trade_count" : "NULL")}, {(hasExact ? "exact" : "NULL")} " +
@@ -108,25 +95,5 @@ public sealed class SqliteCandleReader : ICandleReader
             SqliteValues.Read(reader, 5, where) ?? throw new InvalidDataException($"{where}: volume is NULL."),
             SqliteValues.Read(reader, 6, where),
             reader.IsDBNull(7) ? null : reader.GetInt64(7));
-    }
-
-    private async ValueTask<SqliteConnection> OpenAsync(CancellationToken cancellationToken)
-    {
-        var connection = new SqliteConnection(_connectionString);
-        await connection.OpenAsync(cancellationToken);
-        return connection;
-    }
-
-    private async ValueTask<string> ResolveTableAsync(SqliteConnection connection, CancellationToken cancellationToken)
-    {
-        if (_table is not null)
-        {
-            return _table;
-        }
-
-        var chosen = SqliteWriting.ChooseTable(
-            await SqliteWriting.TablesAsync(connection, cancellationToken), _requestedTable, "candles", RequiredColumns, "candle", DatabasePath);
-        _columns = chosen.Columns;
-        return _table = chosen.Name;
     }
 }

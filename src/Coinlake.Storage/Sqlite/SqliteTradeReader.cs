@@ -17,38 +17,25 @@ public sealed class SqliteTradeReader : ITradeReader
 {
     private static readonly string[] RequiredColumns = ["exchange", "symbol", "market_type", "trade_id", "timestamp", "price", "amount"];
 
-    private readonly string _connectionString;
-    private readonly string? _requestedTable;
-    private string? _table;
-    private HashSet<string>? _columns;
+    private readonly SqliteReadSource _source;
 
     /// <summary>Opens <paramref name="databasePath"/> for reading.</summary>
     /// <param name="databasePath">An existing database file.</param>
     /// <param name="table">The trade table; null picks <c>trades</c>, else the only table with trade columns.</param>
     /// <exception cref="FileNotFoundException">No file at <paramref name="databasePath"/>.</exception>
     /// <exception cref="ArgumentException">Invalid table name.</exception>
-    public SqliteTradeReader(string databasePath, string? table = null)
-    {
-        var full = Path.GetFullPath(databasePath);
-        if (!File.Exists(full))
-        {
-            throw new FileNotFoundException($"No SQLite database at {full}.", full);
-        }
-
-        _requestedTable = table is null ? null : SqliteNames.ValidateTable(table);
-        DatabasePath = full;
-        _connectionString = new SqliteConnectionStringBuilder { DataSource = full, Mode = SqliteOpenMode.ReadOnly, Pooling = false }.ToString();
-    }
+    public SqliteTradeReader(string databasePath, string? table = null) =>
+        _source = new SqliteReadSource(databasePath, table, "trades", RequiredColumns, "trade");
 
     /// <summary>Full path of the database.</summary>
-    public string DatabasePath { get; }
+    public string DatabasePath => _source.DatabasePath;
 
     /// <inheritdoc/>
     /// <exception cref="InvalidOperationException">No trade table, or several and none chosen.</exception>
     public async IAsyncEnumerable<TradeSeriesKey> ListTradeSeriesAsync([EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
-        await using var connection = await OpenAsync(cancellationToken);
-        var table = await ResolveTableAsync(connection, cancellationToken);
+        await using var connection = await _source.OpenAsync(cancellationToken);
+        var table = await _source.ResolveTableAsync(connection, cancellationToken);
         await using var command = connection.CreateCommand();
         command.CommandText = $"SELECT DISTINCT exchange, symbol, market_type FROM {SqliteNames.Quote(table)} ORDER BY 1, 2, 3";
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
@@ -62,10 +49,10 @@ public sealed class SqliteTradeReader : ITradeReader
     /// <exception cref="InvalidDataException">A stored value is NULL or not a number.</exception>
     public async IAsyncEnumerable<Trade> ReadTradesAsync(TradeSeriesKey series, TimeRange? range = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
-        await using var connection = await OpenAsync(cancellationToken);
-        var table = await ResolveTableAsync(connection, cancellationToken);
-        var side = _columns!.Contains("side") ? "side" : "NULL";
-        var exact = _columns.Contains("exact") ? "exact" : "NULL";
+        await using var connection = await _source.OpenAsync(cancellationToken);
+        var table = await _source.ResolveTableAsync(connection, cancellationToken);
+        var side = _source.Columns.Contains("side") ? "side" : "NULL";
+        var exact = _source.Columns.Contains("exact") ? "exact" : "NULL";
         await using var command = connection.CreateCommand();
         command.CommandText =
             $"SELECT trade_id, timestamp, price, amount, {side}, {exact} FROM {SqliteNames.Quote(table)} " +
@@ -103,25 +90,5 @@ public sealed class SqliteTradeReader : ITradeReader
             SqliteValues.Read(reader, 2, where) ?? throw new InvalidDataException($"{where}: price is NULL."),
             SqliteValues.Read(reader, 3, where) ?? throw new InvalidDataException($"{where}: amount is NULL."),
             side);
-    }
-
-    private async ValueTask<SqliteConnection> OpenAsync(CancellationToken cancellationToken)
-    {
-        var connection = new SqliteConnection(_connectionString);
-        await connection.OpenAsync(cancellationToken);
-        return connection;
-    }
-
-    private async ValueTask<string> ResolveTableAsync(SqliteConnection connection, CancellationToken cancellationToken)
-    {
-        if (_table is not null)
-        {
-            return _table;
-        }
-
-        var chosen = SqliteWriting.ChooseTable(
-            await SqliteWriting.TablesAsync(connection, cancellationToken), _requestedTable, "trades", RequiredColumns, "trade", DatabasePath);
-        _columns = chosen.Columns;
-        return _table = chosen.Name;
     }
 }
