@@ -4,6 +4,7 @@ using Coinlake.Testing;
 using Coinlake.Testing.Binance;
 using Coinlake.Testing.Bybit;
 using Coinlake.Testing.Coinbase;
+using Coinlake.Testing.Kraken;
 using Coinlake.Testing.Kucoin;
 using Microsoft.Data.Sqlite;
 
@@ -187,5 +188,35 @@ public sealed class TradesTickersEndToEndTests : IDisposable
                     .ShouldBe(day.Select(c => (c.OpenTime, c.Open, c.High, c.Low, c.Close, c.Volume)), exchange);
             }
         }
+    }
+
+    [Fact]
+    public async Task Run_KrakenHistoryOlderThanItsOhlcWindow_IsRebuiltFromTradesAndTheReportSaysSo()
+    {
+        var hours = TestData.BinanceUsBtcUsdt1m().Take(120).ToList();
+        await using var kraken = await FakeKrakenServer.StartAsync();
+        kraken.AddSeries("XXBTZUSD", hours);
+        kraken.AddTrades("XXBTZUSD", KrakenTradeData.FromCandles(hours));
+        var file = _cli.WriteFile("kraken.yaml", $"""
+            version: 1
+            tasks:
+              - name: kraken_btc
+                exchange: kraken
+                symbol: BTC/USD
+                timeframe: 1m
+                start: 2023-03-01
+                end: 2023-03-01T02:00:00Z
+                base_url: {kraken.BaseUrl}
+                output: kraken.db
+            """);
+
+        var run = await _cli.RunAsync("run", file);
+
+        run.ExitCode.ShouldBe(0, run.ToString());
+        run.Out.ShouldContain("note");
+        run.Out.ShouldContain("rebuilt from trades");
+        kraken.CountRequests("/0/public/Trades").ShouldBeGreaterThan(0);
+        var rows = Query("kraken.db", "SELECT COUNT(*) FROM candles WHERE exchange = 'kraken'");
+        Convert.ToInt64(rows[0][0], CultureInfo.InvariantCulture).ShouldBeGreaterThan(100);
     }
 }

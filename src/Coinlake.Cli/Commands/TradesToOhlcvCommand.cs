@@ -71,7 +71,7 @@ internal static class TradesToOhlcvCommand
 
             var components = new CliTaskComponents(context.Time, NullLoggerFactory.Instance);
             var sink = components.CreateSink(new SinkDefinition(sinkFormat.Value, outputPath, parse.GetValue(table), null));
-            long trades = 0, candles = 0;
+            long candles = 0;
             await using (sink.ConfigureAwait(false))
             {
                 try
@@ -81,7 +81,6 @@ internal static class TradesToOhlcvCommand
                         foreach (var timeframe in frames)
                         {
                             var (t, c) = await AggregateAsync(reader, series, timeframe, sink, cancellationToken).ConfigureAwait(false);
-                            trades = Math.Max(trades, t);
                             candles += c;
                             await context.Out.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"{series} {timeframe}: {t:N0} trades -> {c:N0} candles")).ConfigureAwait(false);
                         }
