@@ -90,7 +90,7 @@ public static partial class PostgresConnection
         if (string.IsNullOrWhiteSpace(builder.Host))
         {
             throw new ArgumentException(
-                $"The PostgreSQL connection string '{Redact(text)}' has no Host; add Host=... (e.g. Host=localhost;Database=coinlake;Username=coinlake) or use postgres://user:password@host:5432/coinlake.",
+                $"The PostgreSQL connection string '{Redact(text)}' has no Host; add one, e.g. Host=localhost;Port=5432;Database=coinlake;Username=coinlake, or use postgres://user:password@host:5432/coinlake.",
                 nameof(connectionString));
         }
 
