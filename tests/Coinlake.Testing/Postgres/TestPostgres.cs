@@ -16,8 +16,9 @@ namespace Coinlake.Testing.Postgres;
 /// are created on that server. Otherwise the first call starts a private throwaway cluster: <c>initdb</c> and
 /// <c>pg_ctl</c> from <c>PATH</c> or <c>/usr/lib/postgresql/*/bin</c> (newest), run as the <c>postgres</c> user via
 /// <c>runuser</c> when the tests run as root, a data folder in the temp folder, listening on 127.0.0.1 on a free port
-/// with its unix socket in that folder, trust authentication, <c>fsync=off</c> (throwaway data). The cluster is
-/// stopped and deleted when the process exits; clusters left by killed test processes are removed on the next start.
+/// with its unix socket in that folder, trust authentication, <c>fsync=off</c> (throwaway data). A detached watchdog
+/// stops and deletes the cluster once the test process has exited (also when it was killed); clusters it could not
+/// remove are removed on the next start.
 /// </para>
 /// <para>
 /// With neither, <see cref="SkipReason"/> says to run <c>./test.sh</c> (which installs Debian's <c>postgresql</c>);
@@ -116,7 +117,7 @@ public static partial class TestPostgres
                 continue;
             }
 
-            AppDomain.CurrentDomain.ProcessExit += (_, _) => Stop(bin, asRoot, folder);
+            StartWatchdog(bin, asRoot, folder, data);
             return new NpgsqlConnectionStringBuilder
             {
                 Host = "127.0.0.1",
@@ -130,6 +131,26 @@ public static partial class TestPostgres
 
         Stop(bin, asRoot, folder);
         throw new InvalidOperationException($"The test PostgreSQL cluster in {folder} did not start: {failure}");
+    }
+
+    /// <summary>
+    /// A detached shell (outside this process's tree, so a test host killed at the end of a run does not take it along)
+    /// that waits for this process to exit, then stops the cluster and deletes its folder.
+    /// </summary>
+    private static void StartWatchdog(string bin, bool asRoot, string folder, string data)
+    {
+        var stop = $"{(asRoot ? "runuser -u postgres -- " : "")}'{Path.Combine(bin, "pg_ctl")}' -D '{data}' -m immediate -w stop";
+        var script = string.Create(
+            CultureInfo.InvariantCulture,
+            $"( while kill -0 {Environment.ProcessId} 2>/dev/null; do sleep 1; done; {stop}; rm -rf '{folder}' ) </dev/null >/dev/null 2>&1 &");
+        var start = new ProcessStartInfo("setsid") { UseShellExecute = false };
+        foreach (var a in (string[])["sh", "-c", script])
+        {
+            start.ArgumentList.Add(a);
+        }
+
+        using var process = Process.Start(start) ?? throw new InvalidOperationException("Could not start the cleanup watchdog (setsid sh).");
+        process.WaitForExit();
     }
 
     /// <summary>The folder of initdb and pg_ctl: PATH first, then the newest /usr/lib/postgresql/N/bin.</summary>
