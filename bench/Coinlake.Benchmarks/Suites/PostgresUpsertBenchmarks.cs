@@ -44,7 +44,7 @@ public class PostgresUpsertBenchmarks
     {
         using var connection = new NpgsqlConnection(_db);
         connection.Open();
-        using var command = new NpgsqlCommand("TRUNCATE candles; VACUUM ANALYZE candles", connection);
+        using var command = new NpgsqlCommand("TRUNCATE candles", connection);
         command.ExecuteNonQuery();
     }
 
