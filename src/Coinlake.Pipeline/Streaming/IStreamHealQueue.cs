@@ -4,7 +4,7 @@ using Coinlake.Time;
 
 namespace Coinlake.Pipeline.Streaming;
 
-/// <summary>Where the <see cref="StreamWriter"/> hands missed windows to heal (the background <see cref="StreamHealer"/>).</summary>
+/// <summary>Where the <see cref="MarketStreamWriter"/> hands missed windows to heal (the background <see cref="StreamHealer"/>).</summary>
 internal interface IStreamHealQueue
 {
     /// <summary>Heals the candles of <paramref name="series"/> with open times in <paramref name="window"/> (ms UTC); every candle in it has closed.</summary>

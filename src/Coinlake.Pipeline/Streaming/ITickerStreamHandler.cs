@@ -6,7 +6,7 @@ using Coinlake.Tickers;
 namespace Coinlake.Pipeline.Streaming;
 
 /// <summary>
-/// Receives the ticker updates of a <c>stream: tickers</c> task from the <see cref="StreamWriter"/>, one batch at a time,
+/// Receives the ticker updates of a <c>stream: tickers</c> task from the <see cref="MarketStreamWriter"/>, one batch at a time,
 /// on the writer's task (never concurrently). The seam for the ticker collector (latest-price cache, live table,
 /// snapshots, alerts); <see cref="TickerSinkStreamHandler"/> is the plain default.
 /// </summary>

@@ -13,7 +13,7 @@ namespace Coinlake.Pipeline.Streaming;
 
 /// <summary>
 /// Runs one <c>mode: stream</c> task: subscribes through the exchange's <see cref="IMarketStreamClient"/> and writes what
-/// arrives through a <see cref="StreamWriter"/> into the task's sinks, healing missed windows in the background, until
+/// arrives through a <see cref="MarketStreamWriter"/> into the task's sinks, healing missed windows in the background, until
 /// <see cref="TaskDefinition.Duration"/> has passed (null: forever) or the run is cancelled (Ctrl+C/SIGTERM). Either way
 /// it stops reading, flushes everything buffered, finishes pending heals within
 /// <see cref="StreamHealOptions.StopTimeout"/> and disposes the sinks, then returns normally: nothing accepted is lost.
@@ -163,7 +163,7 @@ public sealed partial class StreamTaskRunner(ITaskComponents components, TimePro
                 TradeTimeframes = task.Stream == "trades" ? task.Timeframes : [],
             };
             var healer = new StreamHealer(task.Name, client, candleSinks, tradeSinks, report, Heal, _time, _loggers);
-            var writer = new StreamWriter(new StreamTargets(task.Exchange) { CandleSinks = candleSinks, TradeSinks = tradeSinks, Tickers = tickers }, writerOptions, report, _time, _loggers.CreateLogger<StreamWriter>())
+            var writer = new MarketStreamWriter(new StreamTargets(task.Exchange) { CandleSinks = candleSinks, TradeSinks = tradeSinks, Tickers = tickers }, writerOptions, report, _time, _loggers.CreateLogger<MarketStreamWriter>())
             {
                 Heals = healer,
             };
@@ -229,12 +229,12 @@ public sealed partial class StreamTaskRunner(ITaskComponents components, TimePro
     /// <summary>Stream -&gt; bounded channel -&gt; writer, until the duration ends, the run is cancelled or the stream ends.</summary>
     private async Task PumpAsync(
         TaskDefinition task, IMarketStreamClient stream, IReadOnlyList<StreamSubscription> subscriptions, StreamOptions options,
-        StreamWriter writer, int capacity, CancellationToken cancellationToken)
+        MarketStreamWriter writer, int capacity, CancellationToken cancellationToken)
     {
         using var duration = task.Duration is { } d ? new CancellationTokenSource(d, _time) : new CancellationTokenSource();
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, duration.Token);
         using var writerFailed = new CancellationTokenSource();
-        var channel = StreamWriter.CreateChannel(capacity);
+        var channel = MarketStreamWriter.CreateChannel(capacity);
         var writing = RunWriterAsync(writer, channel.Reader, stop, writerFailed);
         Exception? streamError = null;
         try
@@ -269,7 +269,7 @@ public sealed partial class StreamTaskRunner(ITaskComponents components, TimePro
         }
     }
 
-    private static async Task RunWriterAsync(StreamWriter writer, ChannelReader<MarketEvent> reader, CancellationTokenSource stop, CancellationTokenSource failed)
+    private static async Task RunWriterAsync(MarketStreamWriter writer, ChannelReader<MarketEvent> reader, CancellationTokenSource stop, CancellationTokenSource failed)
     {
         try
         {

@@ -3,7 +3,7 @@ using Coinlake.Time;
 
 namespace Coinlake.Pipeline.Streaming;
 
-/// <summary>Settings of a <see cref="StreamWriter"/>; defaults inline, validated by <see cref="Validate"/>.</summary>
+/// <summary>Settings of a <see cref="MarketStreamWriter"/>; defaults inline, validated by <see cref="Validate"/>.</summary>
 public sealed class StreamWriterOptions
 {
     /// <summary>Events written per batch at most: a batch is flushed when it holds this many events. Default 1000.</summary>
@@ -58,7 +58,7 @@ public sealed class StreamWriterOptions
     }
 }
 
-/// <summary>Where a <see cref="StreamWriter"/> writes: the sinks of one task.</summary>
+/// <summary>Where a <see cref="MarketStreamWriter"/> writes: the sinks of one task.</summary>
 /// <param name="Exchange">Lower-case exchange id, the first part of every series key written.</param>
 public sealed record StreamTargets(string Exchange)
 {

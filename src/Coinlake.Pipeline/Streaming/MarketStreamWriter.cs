@@ -31,7 +31,7 @@ namespace Coinlake.Pipeline.Streaming;
 /// When the channel completes, every candle whose interval has ended is closed and everything is flushed: nothing
 /// accepted is lost. Not thread-safe: one <see cref="RunAsync"/> at a time.
 /// </summary>
-public sealed partial class StreamWriter
+public sealed partial class MarketStreamWriter
 {
     private const int RecentTradeIds = 100_000;
 
@@ -51,7 +51,7 @@ public sealed partial class StreamWriter
     /// <param name="timeProvider">Clock of the stream clocks and flush timer.</param>
     /// <param name="logger">Logger.</param>
     /// <exception cref="ArgumentException">An option is out of range.</exception>
-    public StreamWriter(StreamTargets targets, StreamWriterOptions options, StreamReport? report = null, TimeProvider? timeProvider = null, ILogger? logger = null)
+    public MarketStreamWriter(StreamTargets targets, StreamWriterOptions options, StreamReport? report = null, TimeProvider? timeProvider = null, ILogger? logger = null)
     {
         ArgumentNullException.ThrowIfNull(targets);
         ArgumentNullException.ThrowIfNull(options);
