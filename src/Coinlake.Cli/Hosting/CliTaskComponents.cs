@@ -1,4 +1,5 @@
 using Coinlake.Exchanges;
+using Coinlake.Exchanges.WebSockets;
 using Coinlake.Pipeline.Backfill;
 using Coinlake.Pipeline.Tasks;
 using Coinlake.Storage;
@@ -11,10 +12,16 @@ using Microsoft.Extensions.Logging;
 namespace Coinlake.Cli.Hosting;
 
 /// <summary>Wires the concrete exchange connectors and sinks a task file names.</summary>
-internal sealed class CliTaskComponents(TimeProvider time, ILoggerFactory loggers) : ITaskComponents
+/// <param name="time">Clock of the connectors.</param>
+/// <param name="loggers">Loggers of the connectors and sinks.</param>
+/// <param name="clients">Replaces the exchange registry (tests: scripted stream clients); null = the real connectors.</param>
+internal sealed class CliTaskComponents(TimeProvider time, ILoggerFactory loggers, Func<TaskDefinition, IExchangeClient>? clients = null) : ITaskComponents
 {
     public IExchangeClient CreateClient(TaskDefinition task) =>
-        ExchangeRegistry.Shared.Create(task.Exchange, task.BaseUrl, time, loggers);
+        clients?.Invoke(task) ?? ExchangeRegistry.Shared.Create(task.Exchange, task.BaseUrl, time, loggers);
+
+    /// <summary>Records the stream's raw frames to <see cref="TaskDefinition.Capture"/> (appending; replay with <c>coinlake replay</c>).</summary>
+    public IStreamCapture? CreateCapture(TaskDefinition task) => task.Capture is { } path ? new CaptureWriter(path) : null;
 
     public ICandleSink CreateSink(SinkDefinition sink) => sink.Format switch
     {
