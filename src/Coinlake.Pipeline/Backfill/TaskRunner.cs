@@ -121,7 +121,8 @@ public sealed partial class TaskRunner(ITaskComponents components, TimeProvider?
                 throw;
             }
         }
-        catch (Exception ex) when (ex is ExchangeException or IOException or InvalidOperationException or ArgumentException or FormatException or NotSupportedException or UnauthorizedAccessException)
+        catch (Exception ex) when (ex is ExchangeException or IOException or InvalidOperationException or ArgumentException or FormatException or NotSupportedException or UnauthorizedAccessException
+            or System.Data.Common.DbException)
         {
             report.Error = ex.Message;
             LogTaskFailed(logger, task.Name, ex.Message, ex);

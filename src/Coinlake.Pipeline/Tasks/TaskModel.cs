@@ -88,7 +88,7 @@ public sealed record TaskDefinition
     /// <summary>Unified symbols (at least one, no duplicates), e.g. <c>BTC/USDT</c>, <c>BTC/USDT:USDT</c>.</summary>
     public required IReadOnlyList<Symbol> Symbols { get; init; }
 
-    /// <summary>Candle intervals (no duplicates); empty only for <c>stream: tickers</c>.</summary>
+    /// <summary>Candle intervals (no duplicates); empty only for <c>stream: tickers</c>, rest trades tasks, and stream trades tasks that store raw trades only.</summary>
     public IReadOnlyList<Timeframe> Timeframes { get; init; } = [];
 
     /// <summary>

@@ -258,6 +258,55 @@ public sealed class MarketStreamWriterTests
         writer.Report.UnhealedWindows.ShouldHaveSingleItem().Window.ShouldBe(new TimeRange(T0, T0 + (3 * Minute)));
     }
 
+    [Fact]
+    public async Task RunAsync_SinkIsSlow_TheBoundedChannelPushesBackOnTheStream()
+    {
+        var sink = new GatedSink();
+        var writer = new MarketStreamWriter(new StreamTargets("test") { CandleSinks = [sink] }, new StreamWriterOptions { ExcludeCurrentCandle = false, BatchSize = 1 });
+        var channel = MarketStreamWriter.CreateChannel(capacity: 2);
+        var run = writer.RunAsync(channel.Reader);
+
+        channel.Writer.TryWrite(Update(Candle(0, 101), closed: false)).ShouldBeTrue();
+        await sink.Entered.WaitAsync(TimeSpan.FromSeconds(30));
+        var accepted = Enumerable.Range(1, 5).Count(i => channel.Writer.TryWrite(Update(Candle(i, 101), closed: true)));
+        accepted.ShouldBe(2);
+
+        sink.Release.SetResult();
+        channel.Writer.Complete();
+        await run.WaitAsync(TimeSpan.FromSeconds(30));
+        sink.Inner.Rows.Keys.ShouldBe([T0, T0 + Minute, T0 + (2 * Minute)]);
+    }
+
+    /// <summary>Blocks every upsert until <see cref="Release"/> is completed.</summary>
+    private sealed class GatedSink : Coinlake.Storage.ICandleSink
+    {
+        private readonly TaskCompletionSource _entered = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public MemorySink Inner { get; } = new();
+
+        public Task Entered => _entered.Task;
+
+        public TaskCompletionSource Release { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public string Description => "gated";
+
+        public ValueTask<Coinlake.Storage.SeriesCoverage> GetCoverageAsync(SeriesKey series, TimeRange range, CancellationToken cancellationToken = default) =>
+            Inner.GetCoverageAsync(series, range, cancellationToken);
+
+        public async ValueTask<Coinlake.Storage.UpsertResult> UpsertAsync(SeriesKey series, IReadOnlyList<Candle> candles, CancellationToken cancellationToken = default)
+        {
+            _entered.TrySetResult();
+            await Release.Task.WaitAsync(cancellationToken);
+            return await Inner.UpsertAsync(series, candles, cancellationToken);
+        }
+
+        public ValueTask MarkEmptyAsync(SeriesKey series, IReadOnlyList<TimeRange> ranges, CancellationToken cancellationToken = default) => ValueTask.CompletedTask;
+
+        public ValueTask FlushAsync(CancellationToken cancellationToken = default) => ValueTask.CompletedTask;
+
+        public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+    }
+
     private sealed class RecordingHeals : IStreamHealQueue
     {
         public List<(SeriesKey, TimeRange)> Candles { get; } = [];
