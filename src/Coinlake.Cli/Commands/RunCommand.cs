@@ -13,7 +13,7 @@ namespace Coinlake.Cli.Commands;
 /// <c>coinlake run [FILE] [--tasks a,b] [--refresh]</c>: runs the tasks of a YAML file (default <c>coinlake.yaml</c> in
 /// the current folder, else a built-in default: a few major Binance pairs, 1h, last 30 days, into
 /// <c>data/coinlake.db</c>). A re-run fetches only what is missing. Stream tasks (<c>mode: stream</c>) run until their
-/// <c>duration</c> or SIGINT/SIGTERM, which stops them cleanly (everything received is written) with exit code 0.
+/// <c>duration</c> or SIGINT/SIGTERM, which stops them cleanly (everything received is written, the report is printed).
 /// </summary>
 internal static class RunCommand
 {
