@@ -1,4 +1,5 @@
 using Coinlake.Exchanges;
+using Coinlake.Exchanges.WebSockets;
 using Coinlake.Pipeline.Backfill;
 using Coinlake.Pipeline.Tasks;
 using Coinlake.Storage;
@@ -16,10 +17,17 @@ namespace Coinlake.Cli.Hosting;
 /// or <c>env:NAME</c>) is resolved through <paramref name="environment"/> (the process environment when null) when the
 /// sink is opened; its table is the candle, trade or ticker table depending on what the task stores.
 /// </summary>
-internal sealed class CliTaskComponents(TimeProvider time, ILoggerFactory loggers, Func<string, string?>? environment = null) : ITaskComponents
+/// <param name="time">Clock of the connectors.</param>
+/// <param name="loggers">Loggers of the connectors and sinks.</param>
+/// <param name="environment">Reads environment variables (postgres <c>env:NAME</c> outputs); the process environment when null.</param>
+/// <param name="clients">Replaces the exchange registry (tests: scripted stream clients); null = the real connectors.</param>
+internal sealed class CliTaskComponents(TimeProvider time, ILoggerFactory loggers, Func<string, string?>? environment = null, Func<TaskDefinition, IExchangeClient>? clients = null) : ITaskComponents
 {
     public IExchangeClient CreateClient(TaskDefinition task) =>
-        ExchangeRegistry.Shared.Create(task.Exchange, task.BaseUrl, time, loggers);
+        clients?.Invoke(task) ?? ExchangeRegistry.Shared.Create(task.Exchange, task.BaseUrl, time, loggers);
+
+    /// <summary>Records the stream's raw frames to <see cref="TaskDefinition.Capture"/> (appending; replay with <c>coinlake replay</c>).</summary>
+    public IStreamCapture? CreateCapture(TaskDefinition task) => task.Capture is { } path ? new CaptureWriter(path) : null;
 
     public ICandleSink CreateSink(SinkDefinition sink) => sink.Format switch
     {

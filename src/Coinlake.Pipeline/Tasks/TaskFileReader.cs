@@ -154,6 +154,7 @@ internal sealed partial class TaskFileReader
         var (start, end) = ReadRange(fields, map, label, mode, modeValid, stream);
         var duration = ReadDuration(fields, mode, modeValid, stream);
         var exclude = ReadExcludeCurrentCandle(fields);
+        var streamSettings = ReadStreamSettings(fields, mode, modeValid);
         var baseUrl = ReadBaseUrl(fields);
         var sinks = ReadSinks(fields);
 
@@ -180,6 +181,11 @@ internal sealed partial class TaskFileReader
             Duration = duration,
             Interval = interval,
             ExcludeCurrentCandle = exclude,
+            StallTimeout = streamSettings.StallTimeout,
+            Capture = streamSettings.Capture,
+            Group = streamSettings.Group,
+            Grace = streamSettings.Grace,
+            HealLookback = streamSettings.HealLookback,
             Location = Location(map),
         };
     }
@@ -432,6 +438,12 @@ internal sealed partial class TaskFileReader
             return [];
         }
 
+        // A trades stream stores raw trades; a timeframe is optional and adds candles built from them.
+        if (stream == "trades" && mode == TaskMode.Stream && !fields.ContainsKey(TaskKeys.Timeframe) && !fields.ContainsKey(TaskKeys.Timeframes))
+        {
+            return [];
+        }
+
         var items = ReadOneOrMany(fields, TaskKeys.Timeframe, TaskKeys.Timeframes, map, label, "timeframe: 1m", "[1m, 1h]");
         if (items is null)
         {
@@ -647,6 +659,65 @@ internal sealed partial class TaskFileReader
         }
 
         return duration;
+    }
+
+    private sealed record StreamSettings(TimeSpan? StallTimeout, string? Capture, bool Group, TimeSpan Grace, TimeSpan HealLookback);
+
+    /// <summary>The keys only stream tasks take: <c>stall_timeout</c>, <c>capture</c>, <c>group</c>, <c>grace</c>, <c>heal_lookback</c>.</summary>
+    private StreamSettings ReadStreamSettings(Fields fields, TaskMode mode, bool modeValid)
+    {
+        var defaults = new StreamSettings(null, null, true, TimeSpan.FromSeconds(2), TimeSpan.FromDays(1));
+        var keys = new[] { TaskKeys.StallTimeout, TaskKeys.Capture, TaskKeys.Group, TaskKeys.Grace, TaskKeys.HealLookback };
+        if (mode != TaskMode.Stream)
+        {
+            foreach (var key in keys)
+            {
+                if (modeValid && fields.TryGetValue(key, out var field))
+                {
+                    Error(field.Key, $"'{field.Written}' applies to stream tasks (live WebSocket); remove it or add 'mode: stream'.");
+                }
+            }
+
+            return defaults;
+        }
+
+        var stall = ReadSeconds(fields, TaskKeys.StallTimeout, allowZero: false, "the time without any frame after which a connection is reconnected, e.g. 30 (seconds) or 1m");
+        var grace = ReadSeconds(fields, TaskKeys.Grace, allowZero: true, "how long a candle waits for late trades after its interval, e.g. 2 (seconds); 0 closes at once");
+        var lookback = ReadSeconds(fields, TaskKeys.HealLookback, allowZero: true, "how far back a restarted stream heals, e.g. 1d or 6h; 0 disables the start-up heal");
+        string? capture = null;
+        if (Optional(fields, TaskKeys.Capture) is { } path)
+        {
+            capture = ResolvePath(path.Trim());
+        }
+
+        var group = true;
+        if (fields.TryGetValue(TaskKeys.Group, out var groupField) && TryText(groupField, out var groupText))
+        {
+            if (groupText is null || !TaskValues.TryParseBool(groupText, out group))
+            {
+                Error(groupText is null ? groupField.Key : groupField.Value, $"'{groupField.Written}' takes true (as many subscriptions per connection as the exchange allows, the default) or false (one connection per symbol), found {(groupText is null ? "nothing" : $"'{groupText}'")}.");
+                group = true;
+            }
+        }
+
+        return new StreamSettings(stall, capture, group, grace ?? defaults.Grace, lookback ?? defaults.HealLookback);
+    }
+
+    /// <summary>A duration in seconds (<c>30</c>) or with a unit (<c>90s 5m 2h 1d</c>); null when absent or invalid (with an error).</summary>
+    private TimeSpan? ReadSeconds(Fields fields, string key, bool allowZero, string meaning)
+    {
+        if (!fields.TryGetValue(key, out var field) || !TryText(field, out var text) || text is null)
+        {
+            return null;
+        }
+
+        if (!TaskValues.TryParseDuration(text, out var value) || (value is null && !allowZero))
+        {
+            Error(field.Value, $"'{text}' is not a valid '{field.Written}': write whole seconds or a number with a unit (s, m, h, d){(allowZero ? "" : " greater than 0")}; it is {meaning}.");
+            return null;
+        }
+
+        return value ?? TimeSpan.Zero;
     }
 
     private bool ReadExcludeCurrentCandle(Fields fields)

@@ -107,7 +107,7 @@ public sealed record TaskDefinition
     /// <summary>Unified symbols (at least one, no duplicates), e.g. <c>BTC/USDT</c>, <c>BTC/USDT:USDT</c>.</summary>
     public required IReadOnlyList<Symbol> Symbols { get; init; }
 
-    /// <summary>Candle intervals (no duplicates); empty only for <c>stream: tickers</c>.</summary>
+    /// <summary>Candle intervals (no duplicates); empty only for <c>stream: tickers</c>, rest trades tasks, and stream trades tasks that store raw trades only.</summary>
     public IReadOnlyList<Timeframe> Timeframes { get; init; } = [];
 
     /// <summary>
@@ -143,6 +143,30 @@ public sealed record TaskDefinition
 
     /// <summary>True (default) to write only closed candles, whose interval has ended; false also writes the candle in progress.</summary>
     public bool ExcludeCurrentCandle { get; init; } = true;
+
+    /// <summary>
+    /// Stream tasks (<c>stall_timeout</c>, seconds): a connection that receives nothing for this long is treated as dead and
+    /// reconnected; <see langword="null"/> = the stream's default (30 s, see <c>StreamOptions.StallTimeout</c>).
+    /// </summary>
+    public TimeSpan? StallTimeout { get; init; }
+
+    /// <summary>Stream tasks (<c>capture</c>): absolute path of a capture file recording every raw frame sent and received; <see langword="null"/> = none.</summary>
+    public string? Capture { get; init; }
+
+    /// <summary>Stream tasks (<c>group</c>): put as many subscriptions on one connection as the exchange allows (true, default) or one connection per symbol.</summary>
+    public bool Group { get; init; } = true;
+
+    /// <summary>
+    /// Stream tasks (<c>grace</c>, seconds): how long after its interval ends a candle built from trades (or a candle the
+    /// exchange does not mark closed) waits for late updates before it is closed. Default 2 s.
+    /// </summary>
+    public TimeSpan Grace { get; init; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>
+    /// Stream tasks (<c>heal_lookback</c>): at start, a series a sink already holds is backfilled from its last stored
+    /// candle to now, but never further back than this. Default 1 day.
+    /// </summary>
+    public TimeSpan HealLookback { get; init; } = TimeSpan.FromDays(1);
 
     /// <summary>Where the task is defined (the start of its list item).</summary>
     public SourceLocation Location { get; init; } = SourceLocation.None;
