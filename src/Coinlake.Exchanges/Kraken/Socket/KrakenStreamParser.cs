@@ -175,6 +175,7 @@ internal sealed class KrakenStreamParser : StreamFrameParser
                     JsonTokenType.False => false,
                     _ => null,
                 };
+                reader.Skip();
             }
             else if (reader.ValueTextEquals("error"u8) || reader.ValueTextEquals("errorMessage"u8))
             {
@@ -297,16 +298,19 @@ internal sealed class KrakenStreamParser : StreamFrameParser
             {
                 reader.Read();
                 trades = KrakenEnvelope.TryInt64(ref reader, out var t) ? t : null;
+                reader.Skip();
             }
             else if (reader.ValueTextEquals("interval"u8))
             {
                 reader.Read();
                 interval = KrakenEnvelope.TryInt64(ref reader, out var i) ? i : null;
+                reader.Skip();
             }
             else if (reader.ValueTextEquals("interval_begin"u8))
             {
                 reader.Read();
                 begin = ReadTime(ref reader);
+                reader.Skip();
             }
             else
             {
@@ -367,16 +371,19 @@ internal sealed class KrakenStreamParser : StreamFrameParser
             {
                 reader.Read();
                 side = reader.ValueTextEquals("buy"u8) ? TradeSide.Buy : reader.ValueTextEquals("sell"u8) ? TradeSide.Sell : TradeSide.Unknown;
+                reader.Skip();
             }
             else if (reader.ValueTextEquals("trade_id"u8))
             {
                 reader.Read();
                 id = KrakenEnvelope.TryInt64(ref reader, out var n) ? n.ToString(System.Globalization.CultureInfo.InvariantCulture) : null;
+                reader.Skip();
             }
             else if (reader.ValueTextEquals("timestamp"u8))
             {
                 reader.Read();
                 time = ReadTime(ref reader);
+                reader.Skip();
             }
             else
             {
@@ -453,6 +460,7 @@ internal sealed class KrakenStreamParser : StreamFrameParser
             {
                 reader.Read();
                 time = ReadTime(ref reader);
+                reader.Skip();
             }
             else
             {
@@ -782,7 +790,9 @@ internal sealed class KrakenStreamParser : StreamFrameParser
     private static decimal? ReadDecimal(ref Utf8JsonReader reader)
     {
         reader.Read();
-        return Decimal(ref reader);
+        var value = Decimal(ref reader);
+        reader.Skip();
+        return value;
     }
 
     /// <summary>An exact decimal from a JSON number (v2) or numeric string (v1), exponent notation included.</summary>
