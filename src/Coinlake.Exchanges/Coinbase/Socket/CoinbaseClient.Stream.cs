@@ -45,7 +45,8 @@ public sealed partial class CoinbaseClient : IMarketStreamClient
         ArgumentNullException.ThrowIfNull(options);
         var symbols = await PrepareStreamAsync(subscriptions, cancellationToken).ConfigureAwait(false);
         var endpoint = StreamEndpointOverride(options.Endpoint);
-        await foreach (var item in RunEngineAsync(subscriptions, symbols, options with { Endpoint = endpoint }, cancellationToken).ConfigureAwait(false))
+        var streamer = new WebSocketStreamer(StreamProtocol, symbols, _time, _logger);
+        await foreach (var item in streamer.RunAsync(subscriptions, options with { Endpoint = endpoint }, cancellationToken).ConfigureAwait(false))
         {
             yield return item;
         }
@@ -83,9 +84,4 @@ public sealed partial class CoinbaseClient : IMarketStreamClient
 
         return CoinbaseStreamProtocol.CreateSymbols(table.All);
     }
-
-    // Placeholder until the shared WebSocketStreamer is merged: it runs the connections.
-    private static IAsyncEnumerable<MarketEvent> RunEngineAsync(IReadOnlyList<StreamSubscription> subscriptions, StreamSymbols symbols, StreamOptions options,
-        CancellationToken cancellationToken) =>
-        throw new NotSupportedException($"The WebSocket engine is not available yet ({subscriptions.Count} subscriptions, {symbols.Count} markets, {options.Endpoint}, {cancellationToken.IsCancellationRequested}).");
 }
