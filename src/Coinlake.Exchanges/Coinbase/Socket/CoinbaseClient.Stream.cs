@@ -7,8 +7,11 @@ using Coinlake.Text;
 namespace Coinlake.Exchanges.Coinbase;
 
 /// <summary>Live trades and tickers over the Coinbase Exchange WebSocket feed (see <see cref="CoinbaseStreamProtocol"/>).</summary>
-public sealed partial class CoinbaseClient : IMarketStreamClient
+public sealed partial class CoinbaseClient : IStreamProtocolClient
 {
+    /// <inheritdoc />
+    StreamProtocol IStreamProtocolClient.Protocol => StreamProtocol;
+
     /// <summary>The WebSocket protocol this client streams with.</summary>
     public static CoinbaseStreamProtocol StreamProtocol { get; } = new();
 

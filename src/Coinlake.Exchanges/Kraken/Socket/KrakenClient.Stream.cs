@@ -8,8 +8,11 @@ using Coinlake.Text;
 namespace Coinlake.Exchanges.Kraken;
 
 /// <summary>Live market data over Kraken's spot WebSocket API v2 (see <see cref="KrakenStreamProtocol"/>).</summary>
-public sealed partial class KrakenClient : IMarketStreamClient
+public sealed partial class KrakenClient : IStreamProtocolClient
 {
+    /// <inheritdoc />
+    StreamProtocol IStreamProtocolClient.Protocol => StreamProtocol;
+
     private static readonly Uri DefaultBaseUrl = new KrakenOptions().BaseUrl;
 
     /// <summary>The WebSocket protocol this client streams with.</summary>
