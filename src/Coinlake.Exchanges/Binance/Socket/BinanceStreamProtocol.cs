@@ -80,6 +80,10 @@ public sealed class BinanceStreamProtocol : StreamProtocol
     /// <inheritdoc />
     public override StreamKeepAlive? KeepAlive => _keepAlive;
 
+    /// <summary>250 ms between sent frames: spot allows 5 incoming messages a second per connection ("WebSocket Limits";
+    /// USDⓈ-M allows 10), and going beyond disconnects.</summary>
+    public override TimeSpan MinimumSendInterval => TimeSpan.FromMilliseconds(250);
+
     /// <inheritdoc />
     public override string? WhyUnsupported(StreamSubscription subscription)
     {
