@@ -115,6 +115,42 @@ public sealed class BinanceStreamTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task StreamAsync_ServerDropsTheConnection_ReconnectsWithAGapAndKeepsStreamingRestEqualCandles()
+    {
+        const int candles = 12;
+        _server.Stream.Steps = candles * _server.StreamVenue.UpdatesPerCandle;
+        _server.Stream.DropAt(6);
+        using var client = Client("binance");
+        var lastOpen = XrpEthCandles[candles - 1].OpenTime;
+
+        var events = await CollectAsync(client, [StreamSubscription.Candles(XrpEth, MarketType.Spot, Timeframe.OneMinute)],
+            e => e.OfType<StreamGapEvent>().Any() && e.OfType<CandleEvent>().Any(c => c.IsClosed && c.Candle.OpenTime == lastOpen));
+
+        _server.Stream.Connections.ShouldBeGreaterThanOrEqualTo(2);
+        var gap = events.OfType<StreamGapEvent>().ShouldHaveSingleItem();
+        gap.Subscription.ShouldBe(StreamSubscription.Candles(XrpEth, MarketType.Spot, Timeframe.OneMinute));
+        var rest = (await RestCandlesAsync(client, XrpEth, MarketType.Spot, XrpEthCandles[0].OpenTime, lastOpen + 60_000)).ToDictionary(c => c.OpenTime);
+        var closed = events.OfType<CandleEvent>().Where(c => c.IsClosed).Select(c => c.Candle).ToList();
+        closed.ShouldAllBe(c => rest[c.OpenTime] == c);
+        events.IndexOf(gap).ShouldBeLessThan(events.FindLastIndex(e => e is CandleEvent));
+    }
+
+    [Fact]
+    public async Task StreamAsync_MalformedFrame_IsSkippedWithoutReconnecting()
+    {
+        _server.Stream.MalformedAt(2);
+        using var client = Client("binance");
+
+        var events = await CollectAsync(client, [StreamSubscription.Candles(XrpEth, MarketType.Spot, Timeframe.OneMinute)],
+            e => e.OfType<CandleEvent>().Count(c => c.IsClosed) >= Candles);
+
+        events.OfType<StreamGapEvent>().ShouldBeEmpty();
+        _server.Stream.Connections.ShouldBe(1);
+        events.OfType<CandleEvent>().Where(c => c.IsClosed).Select(c => c.Candle)
+            .ShouldBe(await RestCandlesAsync(client, XrpEth, MarketType.Spot, XrpEthCandles[0].OpenTime, XrpEthCandles[Candles - 1].OpenTime + 60_000));
+    }
+
+    [Fact]
     public async Task StreamAsync_UnknownSymbol_ThrowsWithTheClosestNames()
     {
         using var client = Client("binance");

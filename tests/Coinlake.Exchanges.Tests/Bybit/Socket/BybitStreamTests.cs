@@ -95,6 +95,34 @@ public sealed class BybitStreamTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task StreamAsync_ServerStalls_ReconnectsAfterTheStallTimeoutWithAGap()
+    {
+        const int candles = 40;
+        _server.Stream.Steps = candles * _server.StreamVenue.UpdatesPerCandle;
+        _server.Stream.StallAt(6);
+        using var client = Client();
+        var lastOpen = XrpEthCandles[candles - 1].OpenTime;
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        var events = new List<MarketEvent>();
+        var options = new StreamOptions { StallTimeout = TimeSpan.FromMilliseconds(400), ReconnectDelay = TimeSpan.FromMilliseconds(20) };
+        await foreach (var item in client.StreamAsync([StreamSubscription.Candles(XrpEthSwap, MarketType.Swap, Timeframe.OneMinute)], options, timeout.Token))
+        {
+            events.Add(item);
+            if (events.OfType<StreamGapEvent>().Any() && item is CandleEvent { IsClosed: true } closed && closed.Candle.OpenTime == lastOpen)
+            {
+                break;
+            }
+        }
+
+        timeout.IsCancellationRequested.ShouldBeFalse("the stream did not recover from the stall within 30 s");
+        _server.Stream.Connections.ShouldBeGreaterThanOrEqualTo(2);
+        var gap = events.OfType<StreamGapEvent>().ShouldHaveSingleItem();
+        gap.Reason.ShouldContain("no frame");
+        var rest = (await RestCandlesAsync(client, XrpEthCandles[0].OpenTime, lastOpen + 60_000)).ToDictionary(c => c.OpenTime);
+        events.OfType<CandleEvent>().Where(c => c.IsClosed).ShouldAllBe(c => rest[c.Candle.OpenTime] == c.Candle);
+    }
+
+    [Fact]
     public async Task StreamAsync_UnknownSymbol_ThrowsWithTheClosestNames()
     {
         using var client = Client();
