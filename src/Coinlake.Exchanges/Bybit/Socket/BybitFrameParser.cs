@@ -40,6 +40,7 @@ internal sealed class BybitFrameParser : StreamFrameParser
     private readonly Dictionary<string, StreamSubscription?> _subscriptions = new(StringComparer.Ordinal);
     private readonly Dictionary<string, StreamSubscription?>.AlternateLookup<ReadOnlySpan<char>> _lookup;
     private readonly Dictionary<StreamSubscription, TickerState> _tickers = [];
+    private readonly TickerState _update = new();
 
     /// <summary>Creates the parser of one connection.</summary>
     /// <param name="symbols">Resolves ids.</param>
@@ -391,7 +392,8 @@ internal sealed class BybitFrameParser : StreamFrameParser
         }
 
         var subscription = Resolve(topic);
-        var update = new TickerState();
+        var update = _update;
+        update.Clear();
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
             if (reader.ValueTextEquals("lastPrice"u8))
@@ -558,6 +560,12 @@ internal sealed class BybitFrameParser : StreamFrameParser
         }
 
         public decimal? Get(TickerField field) => _values[(int)field];
+
+        public void Clear()
+        {
+            Array.Clear(_values);
+            Array.Clear(_set);
+        }
 
         public void Merge(TickerState update)
         {
