@@ -134,20 +134,7 @@ public sealed class BinanceCaptureReplayTests
     /// <summary>The symbol map of the recorded market list, loaded through the REST client as a live stream does.</summary>
     internal static async Task<StreamSymbols> LoadSymbolsAsync(string marketsFile, string exchange)
     {
-        // The .0 files end with cryptofeed's "configuration: {...}" line, which CaptureReader rejects (reported to the
-        // lead); the HTTP lines are copied to a temporary file (never into the repository) for CaptureHttpHandler.
-        var httpLines = Path.Combine(Path.GetTempPath(), $"coinlake-{Guid.NewGuid():N}-{marketsFile}");
-        await File.WriteAllLinesAsync(httpLines, File.ReadLines(TestData.PathOf("captures/" + marketsFile)).Where(l => l.Contains(" -> ", StringComparison.Ordinal)));
-        CaptureHttpHandler handler;
-        try
-        {
-            handler = await CaptureHttpHandler.LoadAsync([httpLines]);
-        }
-        finally
-        {
-            File.Delete(httpLines);
-        }
-
+        var handler = await CaptureHttpHandler.LoadAsync([TestData.PathOf("captures/" + marketsFile)]);
         using var http = new HttpClient(handler);
         using var client = BinanceClient.Create(exchange, http, options: new BinanceOptions { RespectRateLimits = false, MaxRetries = 0 });
         var markets = new List<MarketInfo>();
