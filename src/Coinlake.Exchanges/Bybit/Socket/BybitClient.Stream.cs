@@ -6,8 +6,44 @@ using Coinlake.Streaming;
 
 namespace Coinlake.Exchanges.Bybit;
 
-public sealed partial class BybitClient
+public sealed partial class BybitClient : IStreamProtocolClient
 {
+    /// <inheritdoc />
+    StreamProtocol IStreamProtocolClient.Protocol => StreamingProtocol;
+
+    /// <summary>
+    /// The symbol map of every market type this client serves whose market list loads (a replay may hold only the spot
+    /// list), with the venue's id parser as fallback.
+    /// </summary>
+    /// <exception cref="ExchangeException">No market list could be loaded.</exception>
+    public async Task<StreamSymbols> GetStreamSymbolsAsync(CancellationToken cancellationToken = default)
+    {
+        var markets = new List<MarketInfo>();
+        ExchangeException? failure = null;
+        foreach (var type in new[] { MarketType.Spot, MarketType.Swap, MarketType.Future })
+        {
+            try
+            {
+                markets.AddRange(await GetMarketsAsync(type, cancellationToken).ConfigureAwait(false));
+            }
+            catch (ExchangeException ex)
+            {
+                failure ??= ex;
+            }
+            catch (Exception ex) when (ex is NotSupportedException or ArgumentException)
+            {
+                // This exchange id does not serve that market type.
+            }
+        }
+
+        if (markets.Count == 0 && failure is not null)
+        {
+            throw failure;
+        }
+
+        return new StreamSymbols(markets, BybitStreamProtocol.ParseId);
+    }
+
     private static readonly BybitStreamProtocol SharedStreamProtocol = new();
 
     /// <summary>The WebSocket protocol of Bybit (endpoints, limits, parsers); see <see cref="BybitStreamProtocol"/>.</summary>
