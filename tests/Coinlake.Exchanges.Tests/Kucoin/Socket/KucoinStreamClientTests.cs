@@ -83,6 +83,26 @@ public sealed class KucoinStreamClientTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task StreamAsync_ServerDropsConnection_NewTokenResubscribesAndMarksTheGap()
+    {
+        _server.Stream.Steps = 60;
+        _server.Stream.DropAt(10);
+        var sub = StreamSubscription.Trades(_btcUsdt, MarketType.Spot);
+        _server.AddTrades("BTC-USDT", [.. TradeData.FreqtradeXrpEth().Skip(12).Take(48)]);
+
+        var events = await CollectAsync([sub]);
+
+        _server.Stream.Connections.ShouldBe(2);
+        _server.TokensIssued.ShouldBe(2); // KuCoin tokens are per connection: asked again on reconnect
+        var gap = events.OfType<StreamGapEvent>().ShouldHaveSingleItem();
+        gap.Subscription.ShouldBe(sub);
+        var gapIndex = events.IndexOf(gap);
+        events.Take(gapIndex).OfType<TradeEvent>().ShouldNotBeEmpty();
+        events.Skip(gapIndex).OfType<TradeEvent>().ShouldNotBeEmpty();
+        _server.StreamVenue.Received.Count(m => m.Contains("/market/match:BTC-USDT", StringComparison.Ordinal)).ShouldBe(2);
+    }
+
+    [Fact]
     public async Task StreamAsync_UnknownSymbol_ThrowsBeforeAskingForAToken()
     {
         var client = Client();

@@ -82,6 +82,30 @@ public sealed class OkxStreamClientTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task StreamAsync_ServerDropsConnection_ReconnectsResubscribesAndMarksTheGap()
+    {
+        IReadOnlyList<Candle> source = [.. TestData.BinanceUsBtcUsdt1m().Take(20)];
+        _server.AddSeries("BTC-USDT", source);
+        _server.Stream.Steps = source.Count * _server.StreamVenue.UpdatesPerCandle;
+        _server.Stream.DropAt(6);
+        var sub = StreamSubscription.Candles(_btcUsdt, MarketType.Spot, Timeframe.OneMinute);
+
+        var events = await CollectAsync([sub]);
+
+        _server.Stream.Connections.ShouldBe(2);
+        var gap = events.OfType<StreamGapEvent>().ShouldHaveSingleItem();
+        gap.Subscription.ShouldBe(sub);
+        var gapIndex = events.IndexOf(gap);
+        var before = events.Take(gapIndex).OfType<CandleEvent>().ToList();
+        var after = events.Skip(gapIndex).OfType<CandleEvent>().ToList();
+        before.ShouldNotBeEmpty();
+        after.ShouldNotBeEmpty();
+        before.Max(e => e.Candle.OpenTime).ShouldBeLessThan(after.Max(e => e.Candle.OpenTime));
+        after.Where(e => e.IsClosed).Select(e => e.Candle with { QuoteVolume = null }).ShouldContain(source[^1]);
+        _server.StreamVenue.Received.Count(m => m.Contains("\"candle1m\"", StringComparison.Ordinal)).ShouldBe(2);
+    }
+
+    [Fact]
     public async Task StreamAsync_UnknownSymbol_ThrowsWithClosestListedSymbols()
     {
         var client = Client();
