@@ -29,6 +29,13 @@ internal static class TaskKeys
     public const string ExcludeCurrentCandle = "exclude_current_candle";
     public const string Interval = "interval";
 
+    // Stream tasks (issue 4).
+    public const string StallTimeout = "stall_timeout";
+    public const string Capture = "capture";
+    public const string Group = "group";
+    public const string Grace = "grace";
+    public const string HealLookback = "heal_lookback";
+
     /// <summary>Top-level keys.</summary>
     public static readonly IReadOnlyDictionary<string, string> Root = new Dictionary<string, string>(StringComparer.Ordinal)
     {
@@ -73,6 +80,11 @@ internal static class TaskKeys
         ["duree"] = Duration,
         [ExcludeCurrentCandle] = ExcludeCurrentCandle,
         ["exclure_bougie_courante"] = ExcludeCurrentCandle,
+        [StallTimeout] = StallTimeout,
+        [Capture] = Capture,
+        [Group] = Group,
+        [Grace] = Grace,
+        [HealLookback] = HealLookback,
     };
 
     /// <summary>Keys of one entry of <c>sinks:</c>.</summary>
