@@ -3,7 +3,6 @@ using Coinlake.Candles;
 using System.Text.Json;
 using Coinlake.Exchanges.Kucoin;
 using Coinlake.Exchanges.Kucoin.Socket;
-using Coinlake.Exchanges.Tests.Okx.Socket;
 using Coinlake.Exchanges.WebSockets;
 using Coinlake.Markets;
 using Coinlake.Streaming;
@@ -71,7 +70,7 @@ public sealed class KucoinStreamReplayTests
     /// <summary>The symbols recorded in <c>KUCOIN.0</c> (<c>/api/v1/symbols</c>, the same rows as today's <c>/api/v2/symbols</c>), loaded by the REST client.</summary>
     internal static async Task<StreamSymbols> LoadSymbolsAsync()
     {
-        var recorded = await CaptureMarketList.LoadAsync("KUCOIN.0");
+        var recorded = await CaptureHttpHandler.LoadAsync([TestData.PathOf("captures/KUCOIN.0")]);
         using var http = new HttpClient(new V1Symbols { InnerHandler = recorded });
         using var client = new KucoinClient(http, new KucoinOptions { RespectRateLimits = false, MaxRetries = 0 });
         return new StreamSymbols(await client.GetMarketsAsync(MarketType.Spot), KucoinStreamProtocol.ParseId);

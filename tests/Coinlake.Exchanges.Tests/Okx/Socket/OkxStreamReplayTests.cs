@@ -90,7 +90,7 @@ public sealed class OkxStreamReplayTests
     /// <summary>The markets recorded in <c>OKX.0</c>, loaded by the REST client itself over the recorded answers.</summary>
     internal static async Task<StreamSymbols> LoadSymbolsAsync()
     {
-        using var handler = await CaptureMarketList.LoadAsync("OKX.0");
+        using var handler = await CaptureHttpHandler.LoadAsync([TestData.PathOf("captures/OKX.0")]);
         using var http = new HttpClient(handler);
         using var client = new OkxClient(http, new OkxOptions { RespectRateLimits = false, MaxRetries = 0 });
         var markets = new List<MarketInfo>();
