@@ -14,8 +14,8 @@ namespace Coinlake.Testing.Okx;
 /// The WebSocket side of <see cref="FakeOkxServer"/>, speaking OKX API v5 ("Overview / WebSocket"): the text
 /// <c>ping</c> is answered <c>pong</c>; <c>{"op":"subscribe","args":[{"channel","instId"},..]}</c> is acknowledged per
 /// argument with <c>{"event":"subscribe","arg":{..},"connId":..}</c>. Candle channels (<c>candle1m</c>,
-/// <c>mark-price-candle1m</c>, <c>index-candle1m</c>) exist on <c>/ws/v5/business</c> only, <c>trades</c> and
-/// <c>tickers</c> on <c>/ws/v5/public</c> only; a channel on the wrong path, an unknown channel or a bad request is
+/// <c>mark-price-candle1m</c>, <c>index-candle1m</c>) and <c>trades-all</c> exist on <c>/ws/v5/business</c> only,
+/// <c>trades</c> and <c>tickers</c> on <c>/ws/v5/public</c> only; a channel on the wrong path, an unknown channel or a bad request is
 /// answered <c>{"event":"error","code":"60018"|"60012","msg":..}</c> as OKX does. With
 /// <see cref="FakeStreamHub.RefuseGroupedSubscriptions"/>, a subscribe naming more than one instrument is refused
 /// (<c>60012</c>).
@@ -101,7 +101,7 @@ public sealed class FakeOkxStreamVenue : IFakeStreamVenue
         var answers = new List<string>(args.Count);
         foreach (var (channel, instId) in args)
         {
-            var path = IsCandleChannel(channel) ? BusinessPath : channel is "trades" or "tickers" ? PublicPath : null;
+            var path = IsCandleChannel(channel) || channel == "trades-all" ? BusinessPath : channel is "trades" or "tickers" ? PublicPath : null;
             if (path is null || session.Path != path || instId.Length == 0)
             {
                 answers.Add(Error("60018", $"Wrong URL or channel:{channel},instId:{instId} doesn't exist. Please use the correct URL, channel and parameters referring to API document.", connId));
@@ -129,7 +129,7 @@ public sealed class FakeOkxStreamVenue : IFakeStreamVenue
         var arg = new JsonObject { ["channel"] = channel, ["instId"] = instId };
         JsonArray? data = channel switch
         {
-            "trades" => TradeRow(instId, step),
+            "trades-all" or "trades" => TradeRow(instId, step),
             "tickers" => TickerRow(instId, step),
             "candle1m" => CandleRow(instId, PriceType.Last, step),
             "mark-price-candle1m" => CandleRow(instId, PriceType.Mark, step),

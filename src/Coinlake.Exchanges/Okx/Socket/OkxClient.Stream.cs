@@ -18,8 +18,8 @@ public sealed partial class OkxClient
 
     /// <inheritdoc/>
     /// <remarks>
-    /// Symbols are validated against "Get instruments" first (the client's market cache). Candles run on
-    /// <c>/ws/v5/business</c> connections, trades and tickers on <c>/ws/v5/public</c> ones, up to
+    /// Symbols are validated against "Get instruments" first (the client's market cache). Candles and trades
+    /// (<c>trades-all</c>) run on <c>/ws/v5/business</c> connections, tickers on <c>/ws/v5/public</c> ones, up to
     /// <see cref="OkxStreamProtocol.SubscriptionsPerConnection"/> subscriptions each. Endpoint:
     /// <see cref="StreamOptions.Endpoint"/> when set, else the REST base-URL override's host when
     /// <see cref="OkxOptions.BaseUrl"/> is not the production one (same host, ws/wss), else

@@ -22,9 +22,9 @@ namespace Coinlake.Exchanges.Okx.Socket;
 /// <item><c>{"arg":{"channel","instId"},"data":[..]}</c> → Data: <c>candle*</c> rows <c>[ts,o,h,l,c,vol,volCcy,
 /// volCcyQuote,confirm]</c> ("Candlesticks channel"; volume = <c>vol</c> (base) for spot, <c>volCcy</c> (base) for
 /// derivatives, whose <c>vol</c> counts contracts; quote volume <c>volCcyQuote</c>), <c>mark-price-candle*</c> /
-/// <c>index-candle*</c> rows <c>[ts,o,h,l,c,confirm]</c>; <c>confirm</c> 1 marks the candle closed. <c>trades</c>
-/// objects <c>{instId,tradeId,px,sz,side,ts}</c> ("Trades channel"; <c>sz</c> in contracts for derivatives, as
-/// REST). <c>tickers</c> objects ("Tickers channel") mapped as <see cref="OkxClient.GetTickersAsync"/> maps REST
+/// <c>index-candle*</c> rows <c>[ts,o,h,l,c,confirm]</c>; <c>confirm</c> 1 marks the candle closed. <c>trades-all</c>
+/// ("All trades channel", one trade an update) and <c>trades</c> ("Trades channel", read for recorded captures)
+/// objects <c>{instId,tradeId,px,sz,side,ts}</c> (<c>sz</c> in contracts for derivatives, as REST). <c>tickers</c> objects ("Tickers channel") mapped as <see cref="OkxClient.GetTickersAsync"/> maps REST
 /// tickers. Channels Coinlake does not read (books ...) are Data without events.</item>
 /// </list>
 /// Anything else, or a data frame missing a required field, is Malformed; nothing throws.
@@ -263,7 +263,7 @@ internal sealed class OkxStreamParser : StreamFrameParser
         StreamChannel streamChannel;
         Coinlake.Time.Timeframe? timeframe = null;
         var price = PriceType.Last;
-        if (channel == "trades")
+        if (channel is "trades-all" or "trades")
         {
             streamChannel = StreamChannel.Trades;
         }

@@ -13,8 +13,10 @@ namespace Coinlake.Exchanges.Okx.Socket;
 /// OKX API v5 public WebSocket (www.okx.com/docs-v5/en, "WebSocket"): candles on
 /// <c>wss://ws.okx.com:8443/ws/v5/business</c> ("Candlesticks channel" <c>candle{bar}</c>, "Mark price candlesticks
 /// channel" <c>mark-price-candle{bar}</c>, "Index candlesticks channel" <c>index-candle{bar}</c>: business URL since
-/// the 2023-06-20 change "Changes to V5 API WebSocket subscription parameter and URL"), trades ("Trades channel",
-/// <c>trades</c>) and tickers ("Tickers channel", <c>tickers</c>) on <c>wss://ws.okx.com:8443/ws/v5/public</c>.
+/// the 2023-06-20 change "Changes to V5 API WebSocket subscription parameter and URL"), trades there too ("All trades
+/// channel", <c>trades-all</c>: one trade an update, so ids and sizes match "GET / Trades history"; the public
+/// <c>trades</c> channel may aggregate several fills of a taker order into one update with a <c>count</c>), and
+/// tickers ("Tickers channel", <c>tickers</c>) on <c>wss://ws.okx.com:8443/ws/v5/public</c>.
 /// Subscriptions are <c>{"op":"subscribe","args":[{"channel":..,"instId":..},..]}</c> ("Subscribe"); data frames are
 /// <c>{"arg":{..},"data":[..]}</c>.
 /// </summary>
@@ -33,16 +35,16 @@ namespace Coinlake.Exchanges.Okx.Socket;
 /// </remarks>
 public sealed class OkxStreamProtocol : StreamProtocol
 {
-    /// <summary>Production endpoint of public market data (tickers, trades, order books): <c>wss://ws.okx.com:8443/ws/v5/public</c>.</summary>
+    /// <summary>Production endpoint of public market data (tickers, order books): <c>wss://ws.okx.com:8443/ws/v5/public</c>.</summary>
     public static readonly Uri PublicEndpoint = new("wss://ws.okx.com:8443/ws/v5/public");
 
-    /// <summary>Production endpoint of candle channels (last, mark, index): <c>wss://ws.okx.com:8443/ws/v5/business</c>.</summary>
+    /// <summary>Production endpoint of candle channels (last, mark, index) and of <c>trades-all</c>: <c>wss://ws.okx.com:8443/ws/v5/business</c>.</summary>
     public static readonly Uri BusinessEndpoint = new("wss://ws.okx.com:8443/ws/v5/business");
 
-    /// <summary>Endpoint key of candle subscriptions (<see cref="BusinessEndpoint"/>).</summary>
+    /// <summary>Endpoint key of candle and trade subscriptions (<see cref="BusinessEndpoint"/>).</summary>
     public const string BusinessKey = "business";
 
-    /// <summary>Endpoint key of trade and ticker subscriptions (<see cref="PublicEndpoint"/>).</summary>
+    /// <summary>Endpoint key of ticker subscriptions (<see cref="PublicEndpoint"/>).</summary>
     public const string PublicKey = "public";
 
     /// <summary>Subscriptions per connection: OKX documents no count, only 64 KB per subscribe request; 100 arguments
@@ -101,11 +103,11 @@ public sealed class OkxStreamProtocol : StreamProtocol
             : null;
     }
 
-    /// <summary><see cref="BusinessKey"/> for candles, <see cref="PublicKey"/> for trades and tickers.</summary>
+    /// <summary><see cref="BusinessKey"/> for candles and trades, <see cref="PublicKey"/> for tickers.</summary>
     public override string EndpointKey(StreamSubscription subscription)
     {
         ArgumentNullException.ThrowIfNull(subscription);
-        return subscription.Channel == StreamChannel.Candles ? BusinessKey : PublicKey;
+        return subscription.Channel == StreamChannel.Tickers ? PublicKey : BusinessKey;
     }
 
     /// <summary><see cref="BusinessEndpoint"/> or <see cref="PublicEndpoint"/> (by the group's first subscription), with the override's scheme, host and port.</summary>
@@ -165,7 +167,7 @@ public sealed class OkxStreamProtocol : StreamProtocol
     /// <summary>The <c>fallback</c> of <see cref="StreamSymbols"/> for OKX: parses ids by their shape (<c>BTC-USDT</c>, <c>BTC-USDT-SWAP</c>, <c>BTC-USD-220527</c>).</summary>
     public static Symbol? ParseId(string instId, MarketType type) => OkxStreamIds.Parse(instId, type);
 
-    /// <summary>The OKX channel name of <paramref name="subscription"/>: <c>trades</c>, <c>tickers</c>, <c>candle1m</c>, <c>mark-price-candle1H</c>, <c>index-candle1Dutc</c>.</summary>
+    /// <summary>The OKX channel name of <paramref name="subscription"/>: <c>trades-all</c>, <c>tickers</c>, <c>candle1m</c>, <c>mark-price-candle1H</c>, <c>index-candle1Dutc</c>.</summary>
     /// <exception cref="NotSupportedException">The subscription is not streamed (see <see cref="WhyUnsupported"/>).</exception>
     public static string ChannelName(StreamSubscription subscription)
     {
@@ -173,7 +175,7 @@ public sealed class OkxStreamProtocol : StreamProtocol
         switch (subscription.Channel)
         {
             case StreamChannel.Trades:
-                return "trades";
+                return "trades-all";
             case StreamChannel.Tickers:
                 return "tickers";
         }

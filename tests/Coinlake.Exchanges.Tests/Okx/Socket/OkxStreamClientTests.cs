@@ -52,19 +52,29 @@ public sealed class OkxStreamClientTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task StreamAsync_TradesAndTickers_EveryTradeAndTickerOverThePublicPath()
+    public async Task StreamAsync_Trades_EveryTradeFromTradesAllOverTheBusinessPath()
     {
         _server.Stream.Steps = _trades.Count;
-        StreamSubscription[] subs = [StreamSubscription.Trades(_btcUsdt, MarketType.Spot), StreamSubscription.Tickers(_btcUsdt, MarketType.Spot)];
 
-        var events = await CollectAsync(subs);
+        var events = await CollectAsync([StreamSubscription.Trades(_btcUsdt, MarketType.Spot)]);
 
         events.OfType<TradeEvent>().Select(e => e.Trade).ShouldBe(_trades);
-        var tickers = events.OfType<TickerEvent>().Select(e => e.Ticker).ToList();
-        tickers.Count.ShouldBe(_trades.Count);
-        tickers.Zip(tickers.Skip(1)).ShouldAllBe(pair => pair.Second.Timestamp == pair.First.Timestamp + 1000); // the fake advances ts 1 s a step
-        tickers.ShouldAllBe(t => t.Symbol == _btcUsdt && t.BaseVolume > 0 && t.QuoteVolume > 0);
+        _server.StreamVenue.Received.ShouldContain("""{"op":"subscribe","args":[{"channel":"trades-all","instId":"BTC-USDT"}]}""");
         _server.Stream.Connections.ShouldBe(1);
+    }
+
+    [Fact]
+    public async Task StreamAsync_Tickers_RecordedTickerEveryStepOverThePublicPath()
+    {
+        _server.Stream.Steps = 10;
+
+        var events = await CollectAsync([StreamSubscription.Tickers(_btcUsdt, MarketType.Spot)]);
+
+        var tickers = events.OfType<TickerEvent>().Select(e => e.Ticker).ToList();
+        tickers.Count.ShouldBe(10);
+        tickers.ShouldAllBe(t => t.Symbol == _btcUsdt && t.Last > 0 && t.BaseVolume > 0 && t.QuoteVolume > 0);
+        tickers.Zip(tickers.Skip(1)).ShouldAllBe(pair => pair.Second.Timestamp == pair.First.Timestamp + 1000); // the fake advances ts 1 s a step
+        _server.StreamVenue.Received.ShouldContain("""{"op":"subscribe","args":[{"channel":"tickers","instId":"BTC-USDT"}]}""");
     }
 
     [Fact]

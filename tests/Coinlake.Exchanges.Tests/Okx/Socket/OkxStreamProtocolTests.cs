@@ -52,19 +52,21 @@ public sealed class OkxStreamProtocolTests
         var message = _protocol.SubscribeMessages([StreamSubscription.Trades(_btcSwap, MarketType.Swap), StreamSubscription.Tickers(_btcFuture, MarketType.Future)], _symbols)
             .ShouldHaveSingleItem();
 
-        message.ShouldBe("""{"op":"subscribe","args":[{"channel":"trades","instId":"BTC-USDT-SWAP"},{"channel":"tickers","instId":"BTC-USD-240329"}]}""");
+        message.ShouldBe("""{"op":"subscribe","args":[{"channel":"trades-all","instId":"BTC-USDT-SWAP"},{"channel":"tickers","instId":"BTC-USD-240329"}]}""");
     }
 
     [Fact]
-    public async Task GetEndpointAsync_CandlesAndTrades_BusinessAndPublicUrls()
+    public async Task GetEndpointAsync_CandlesAndTradesOnBusiness_TickersOnPublic()
     {
         var candles = StreamSubscription.Candles(_btcUsdt, MarketType.Spot, _1m);
         var trades = StreamSubscription.Trades(_btcUsdt, MarketType.Spot);
+        var tickers = StreamSubscription.Tickers(_btcUsdt, MarketType.Spot);
 
-        _protocol.EndpointKey(candles).ShouldNotBe(_protocol.EndpointKey(trades));
-        (await _protocol.GetEndpointAsync([candles], null, default)).ShouldBe(new Uri("wss://ws.okx.com:8443/ws/v5/business"));
-        (await _protocol.GetEndpointAsync([trades], null, default)).ShouldBe(new Uri("wss://ws.okx.com:8443/ws/v5/public"));
-        (await _protocol.GetEndpointAsync([trades], new Uri("http://127.0.0.1:5123"), default)).ShouldBe(new Uri("ws://127.0.0.1:5123/ws/v5/public"));
+        _protocol.EndpointKey(candles).ShouldBe(_protocol.EndpointKey(trades));
+        _protocol.EndpointKey(tickers).ShouldNotBe(_protocol.EndpointKey(trades));
+        (await _protocol.GetEndpointAsync([candles, trades], null, default)).ShouldBe(new Uri("wss://ws.okx.com:8443/ws/v5/business"));
+        (await _protocol.GetEndpointAsync([tickers], null, default)).ShouldBe(new Uri("wss://ws.okx.com:8443/ws/v5/public"));
+        (await _protocol.GetEndpointAsync([tickers], new Uri("http://127.0.0.1:5123"), default)).ShouldBe(new Uri("ws://127.0.0.1:5123/ws/v5/public"));
     }
 
     [Fact]
@@ -156,7 +158,7 @@ public sealed class OkxStreamProtocolTests
     {
         var sub = StreamSubscription.Trades(_btcUsdt, MarketType.Spot);
         var (_, events) = Parse([sub],
-            """{"arg":{"channel":"trades","instId":"BTC-USDT"},"data":[{"instId":"BTC-USDT","tradeId":"130639474","px":"42219.9","sz":"0.12060306","side":"sell","ts":"1630048897897","count":"3","seqId":1234}]}""");
+            """{"arg":{"channel":"trades-all","instId":"BTC-USDT"},"data":[{"instId":"BTC-USDT","tradeId":"130639474","px":"42219.9","sz":"0.12060306","side":"sell","ts":"1630048897897","count":"3","seqId":1234}]}""");
 
         events.Cast<TradeEvent>().ShouldHaveSingleItem().Trade.ShouldBe(new Trade("130639474", 1630048897897, 42219.9m, 0.12060306m, TradeSide.Sell));
     }
@@ -197,8 +199,8 @@ public sealed class OkxStreamProtocolTests
     [Theory]
     [InlineData("hello")]
     [InlineData("")]
-    [InlineData(""""{"arg":{"channel":"trades","instId":"BTC-USDT"},"data":[{"tradeId":"1","px":"1"""")]
-    [InlineData("""{"arg":{"channel":"trades","instId":"BTC-USDT"},"data":[{"tradeId":"1","px":"1","sz":"2","side":"buy","ts":"1"},{"tradeId":"2","px":"x","sz":"2","side":"buy","ts":"1"}]}""")]
+    [InlineData(""""{"arg":{"channel":"trades-all","instId":"BTC-USDT"},"data":[{"tradeId":"1","px":"1"""")]
+    [InlineData("""{"arg":{"channel":"trades-all","instId":"BTC-USDT"},"data":[{"tradeId":"1","px":"1","sz":"2","side":"buy","ts":"1"},{"tradeId":"2","px":"x","sz":"2","side":"buy","ts":"1"}]}""")]
     [InlineData("""{"arg":{"channel":"candle1m","instId":"BTC-USDT"},"data":[["1700000040000","1","1"]]}""")]
     [InlineData("[1,2,3]")]
     public void Parse_Garbage_MalformedWithoutEvents(string frame)
