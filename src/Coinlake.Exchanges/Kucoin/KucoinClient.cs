@@ -31,7 +31,7 @@ namespace Coinlake.Exchanges.Kucoin;
 /// </para>
 /// Thread-safe; several series may be fetched concurrently. Markets are loaded once per client.
 /// </remarks>
-public sealed class KucoinClient : IMarketCatalog, ICandleHistoryClient, ITradeHistoryClient, ITickerClient, IDisposable
+public sealed partial class KucoinClient : IMarketCatalog, ICandleHistoryClient, ITradeHistoryClient, ITickerClient, IMarketStreamClient, IDisposable
 {
     /// <summary>Exchange id of KuCoin (spot).</summary>
     public const string KucoinId = "kucoin";

@@ -22,7 +22,7 @@ namespace Coinlake.Exchanges.Okx;
 /// <c>50013</c>/<c>50026</c>, timeouts, resets) are retried with backoff and jitter.
 /// </summary>
 /// <remarks>Thread-safe; several series may be fetched concurrently. Markets are cached per client and market type.</remarks>
-public sealed class OkxClient : IMarketCatalog, ICandleHistoryClient, ITradeHistoryClient, ITickerClient, IDisposable
+public sealed partial class OkxClient : IMarketCatalog, ICandleHistoryClient, ITradeHistoryClient, ITickerClient, IMarketStreamClient, IDisposable
 {
     /// <summary>Exchange id of OKX (ccxt: <c>okx</c>).</summary>
     public const string OkxId = "okx";

@@ -77,11 +77,24 @@ public sealed class FakeKucoinServer : FakeServerBase<RecordedRequest>
     private readonly ConcurrentDictionary<string, byte> _registered = new(StringComparer.Ordinal);
     private readonly Pool _pool;
 
+    private int _tokens;
+
     private FakeKucoinServer(FakeKucoinOptions options)
     {
         Options = options;
         _pool = new Pool(options);
+        StreamVenue = new FakeKucoinStreamVenue(id => _store.Get(id, FakeMarket.Spot, PriceType.Last), id => _trades.GetValueOrDefault(id), IsKnown);
+        Stream = new FakeStreamHub(StreamVenue);
     }
+
+    /// <summary>The WebSocket side (<c>/endpoint</c>, named by <c>POST /api/v1/bullet-public</c>): timeline and faults.</summary>
+    public FakeStreamHub Stream { get; }
+
+    /// <summary>The KuCoin dialect of <see cref="Stream"/> (what clients sent, candle updates per candle).</summary>
+    public FakeKucoinStreamVenue StreamVenue { get; }
+
+    /// <summary>Tokens handed out by <c>POST /api/v1/bullet-public</c>.</summary>
+    public int TokensIssued => Volatile.Read(ref _tokens);
 
     /// <summary>The options in force (mutable while running).</summary>
     public FakeKucoinOptions Options { get; }
@@ -145,6 +158,9 @@ public sealed class FakeKucoinServer : FakeServerBase<RecordedRequest>
     protected override TimeProvider Clock => Options.TimeProvider;
 
     /// <inheritdoc/>
+    protected override FakeStreamHub? StreamHub => Stream;
+
+    /// <inheritdoc/>
     protected override RequestLog CreateLog() => new Log();
 
     /// <inheritdoc/>
@@ -171,6 +187,7 @@ public sealed class FakeKucoinServer : FakeServerBase<RecordedRequest>
                 AllTickers => ChargedAsync(context, 15, AllTickersBody, cancellationToken),
                 Stats => ChargedAsync(context, 15, () => StatsBody(context.Request.Query), cancellationToken),
                 "/api/v2/symbols" => ChargedAsync(context, 4, () => Ok(KucoinSymbolsCapture.Instance.RenderV2(_registered.Keys)), cancellationToken),
+                "/api/v1/bullet-public" when HttpMethods.IsPost(context.Request.Method) => ChargedAsync(context, 10, BulletBody, cancellationToken),
                 "/api/v1/symbols" => ChargedAsync(context, 4, () => Ok(KucoinSymbolsCapture.Instance.V1Body), cancellationToken),
                 "/api/v1/timestamp" => ChargedAsync(context, 3, () => Ok(Encoding.UTF8.GetBytes(
                     "{\"code\":\"200000\",\"data\":" + Now().ToString(CultureInfo.InvariantCulture) + "}")), cancellationToken),
@@ -351,6 +368,28 @@ public sealed class FakeKucoinServer : FakeServerBase<RecordedRequest>
 
             return lo;
         }
+    }
+
+    /// <summary>"Get Public Token - Spot/Margin": a fresh token and this server's WebSocket endpoint.</summary>
+    private Answer BulletBody()
+    {
+        var token = "fake-token-" + Interlocked.Increment(ref _tokens).ToString(CultureInfo.InvariantCulture);
+        var endpoint = new UriBuilder(BaseUrl) { Scheme = "ws", Path = "/endpoint" }.Uri.AbsoluteUri;
+        return Ok(Render(w =>
+        {
+            w.WriteStartObject();
+            w.WriteString("token", token);
+            w.WriteStartArray("instanceServers");
+            w.WriteStartObject();
+            w.WriteString("endpoint", endpoint);
+            w.WriteBoolean("encrypt", false);
+            w.WriteString("protocol", "websocket");
+            w.WriteNumber("pingInterval", 18000);
+            w.WriteNumber("pingTimeout", 10000);
+            w.WriteEndObject();
+            w.WriteEndArray();
+            w.WriteEndObject();
+        }));
     }
 
     private Answer AllTickersBody()

@@ -65,10 +65,20 @@ public sealed class FakeOkxServer : FakeServerBase<OkxRecordedRequest>
     private readonly Lock _gate = new();
     private readonly Dictionary<string, (long Window, int Count)> _windows = new(StringComparer.Ordinal);
 
+    private readonly ConcurrentDictionary<(string, PriceType), IReadOnlyList<Candle>> _streamCandles = new();
+
     private FakeOkxServer(FakeOkxOptions options)
     {
         Options = options;
+        StreamVenue = new FakeOkxStreamVenue((id, price) => _streamCandles.GetValueOrDefault((id, price)), id => _trades.GetValueOrDefault(id));
+        Stream = new FakeStreamHub(StreamVenue);
     }
+
+    /// <summary>The WebSocket side (<c>/ws/v5/public</c>, <c>/ws/v5/business</c>): timeline and faults.</summary>
+    public FakeStreamHub Stream { get; }
+
+    /// <summary>The OKX dialect of <see cref="Stream"/> (what clients sent, candle updates per candle).</summary>
+    public FakeOkxStreamVenue StreamVenue { get; }
 
     /// <summary>The options in force (mutable while running).</summary>
     public FakeOkxOptions Options { get; }
@@ -105,6 +115,10 @@ public sealed class FakeOkxServer : FakeServerBase<OkxRecordedRequest>
         }
 
         _candles.Add(instId, price, timeframe ?? Timeframe.OneMinute, candles);
+        if (timeframe is null || timeframe == Timeframe.OneMinute)
+        {
+            _streamCandles[(instId, price)] = candles;
+        }
     }
 
     /// <summary>Removes the candles of <paramref name="instId"/> opening in <paramref name="range"/> (every price type when null).</summary>
@@ -145,6 +159,9 @@ public sealed class FakeOkxServer : FakeServerBase<OkxRecordedRequest>
 
     /// <inheritdoc/>
     protected override TimeProvider Clock => Options.TimeProvider;
+
+    /// <inheritdoc/>
+    protected override FakeStreamHub? StreamHub => Stream;
 
     /// <inheritdoc/>
     protected override RequestLog CreateLog() => new Log();
