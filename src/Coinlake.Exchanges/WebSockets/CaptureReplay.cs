@@ -98,13 +98,15 @@ public static class CaptureReplay
 
 /// <summary>
 /// An <see cref="HttpMessageHandler"/> answering GET requests from the <c>URL -&gt; T: BODY</c> lines of capture files
-/// (e.g. the market lists in <c>BINANCE.0</c>), matched on path and query, then on path alone, ignoring the host. Lets
+/// (e.g. the market lists in <c>BINANCE.0</c>), matched on path and query, then on path alone, then on the path with its
+/// API version segment ignored (a capture's <c>/api/v1/symbols</c> answers today's <c>/api/v2/symbols</c>), ignoring the host. Lets
 /// the REST clients load markets offline for a replay. Unmatched requests get 404.
 /// </summary>
 public sealed class CaptureHttpHandler : HttpMessageHandler
 {
     private readonly Dictionary<string, byte[]> _byPathAndQuery = new(StringComparer.Ordinal);
     private readonly Dictionary<string, byte[]> _byPath = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, byte[]> _byUnversionedPath = new(StringComparer.Ordinal);
 
     private CaptureHttpHandler()
     {
@@ -131,6 +133,7 @@ public sealed class CaptureHttpHandler : HttpMessageHandler
                 var body = record.Payload.ToArray();
                 handler._byPathAndQuery[url.PathAndQuery] = body;
                 handler._byPath.TryAdd(url.AbsolutePath, body);
+                handler._byUnversionedPath.TryAdd(Unversioned(url.AbsolutePath), body);
             }
         }
 
@@ -142,7 +145,8 @@ public sealed class CaptureHttpHandler : HttpMessageHandler
     {
         ArgumentNullException.ThrowIfNull(request);
         var url = request.RequestUri!;
-        if (!_byPathAndQuery.TryGetValue(url.PathAndQuery, out var body) && !_byPath.TryGetValue(url.AbsolutePath, out body))
+        if (!_byPathAndQuery.TryGetValue(url.PathAndQuery, out var body) && !_byPath.TryGetValue(url.AbsolutePath, out body)
+            && !_byUnversionedPath.TryGetValue(Unversioned(url.AbsolutePath), out body))
         {
             return Task.FromResult(new HttpResponseMessage(HttpStatusCode.NotFound)
             {
@@ -157,4 +161,8 @@ public sealed class CaptureHttpHandler : HttpMessageHandler
             Content = new ByteArrayContent(body) { Headers = { ContentType = new("application/json") } },
         });
     }
+
+    /// <summary><c>/api/v2/symbols</c> -&gt; <c>/api/*/symbols</c>: path segments of the form v + digits are wildcards.</summary>
+    private static string Unversioned(string path) =>
+        string.Join('/', path.Split('/').Select(segment => segment.Length > 1 && segment[0] == 'v' && segment[1..].All(char.IsAsciiDigit) ? "*" : segment));
 }

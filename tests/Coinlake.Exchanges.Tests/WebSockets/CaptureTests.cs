@@ -60,7 +60,7 @@ public sealed class CaptureTests : IDisposable
     [Theory]
     [InlineData("wss://ws.test <=> 1.0", "unknown direction '<=>'")]
     [InlineData("wss://ws.test <- 1.0 {}", "expected 'T: PAYLOAD'")]
-    [InlineData("abc: {}", "no space-separated fields")]
+    [InlineData("garbage", "no space-separated fields")]
     [InlineData("wss://ws.test <-> yesterday", "'yesterday' is not a Unix time in seconds")]
     public async Task ReadAsync_BadLine_NamesFileLineAndTheProblem(string line, string problem)
     {

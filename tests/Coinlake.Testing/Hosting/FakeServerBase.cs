@@ -83,6 +83,11 @@ public abstract class FakeServerBase<TRequest> : IAsyncDisposable
         }
 
         await _stopping.CancelAsync();
+        if (StreamHub is { } hub)
+        {
+            await hub.DisposeAsync();
+        }
+
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
         try
         {

@@ -82,6 +82,7 @@ public sealed class FakeStreamHub : IAsyncDisposable
     private int _started;
     private int _step = -1;
     private int _connections;
+    private int _disposed;
     private Task? _loop;
 
     /// <summary>Creates a hub speaking <paramref name="venue"/>'s dialect.</summary>
@@ -226,6 +227,11 @@ public sealed class FakeStreamHub : IAsyncDisposable
     /// <summary>Stops the timeline and closes every connection.</summary>
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
         await _stopping.CancelAsync();
         foreach (var socket in _sessions.Values)
         {

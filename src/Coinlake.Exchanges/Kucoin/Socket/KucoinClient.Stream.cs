@@ -7,9 +7,17 @@ using Coinlake.Streaming;
 namespace Coinlake.Exchanges.Kucoin;
 
 /// <summary>The live part of the KuCoin connector: spot public WebSocket topics (see <see cref="KucoinStreamProtocol"/>).</summary>
-public sealed partial class KucoinClient
+public sealed partial class KucoinClient : IStreamProtocolClient
 {
     private KucoinStreamProtocol? _streamProtocol;
+
+    /// <inheritdoc />
+    StreamProtocol IStreamProtocolClient.Protocol => StreamProtocol;
+
+    /// <summary>The symbol map of KuCoin's spot markets ("Get All Symbols"), ids the list lacks parsed by shape.</summary>
+    /// <exception cref="ExchangeException">The market list could not be loaded.</exception>
+    public async Task<StreamSymbols> GetStreamSymbolsAsync(CancellationToken cancellationToken = default) =>
+        new(await GetMarketsAsync(MarketType.Spot, cancellationToken).ConfigureAwait(false), KucoinStreamProtocol.ParseId);
 
     /// <summary>The client's stream protocol: tokens come from <c>POST {BaseUrl}/api/v1/bullet-public</c> over the client's HTTP client.</summary>
     internal KucoinStreamProtocol StreamProtocol =>

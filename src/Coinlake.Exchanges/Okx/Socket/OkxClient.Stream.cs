@@ -7,10 +7,40 @@ using Coinlake.Streaming;
 namespace Coinlake.Exchanges.Okx;
 
 /// <summary>The live part of the OKX connector: API v5 public WebSocket channels (see <see cref="OkxStreamProtocol"/>).</summary>
-public sealed partial class OkxClient
+public sealed partial class OkxClient : IStreamProtocolClient
 {
     private static readonly Uri _productionBaseUrl = new OkxOptions().BaseUrl;
     private readonly OkxStreamProtocol _streamProtocol = new();
+
+    /// <inheritdoc />
+    StreamProtocol IStreamProtocolClient.Protocol => _streamProtocol;
+
+    /// <summary>The symbol map of every OKX market type whose instrument list loads (a replay may hold only some), ids the
+    /// lists lack parsed by shape (<see cref="OkxStreamProtocol.ParseId"/>).</summary>
+    /// <exception cref="ExchangeException">No instrument list could be loaded.</exception>
+    public async Task<StreamSymbols> GetStreamSymbolsAsync(CancellationToken cancellationToken = default)
+    {
+        var markets = new List<MarketInfo>();
+        ExchangeException? failure = null;
+        foreach (var type in new[] { MarketType.Spot, MarketType.Swap, MarketType.Future })
+        {
+            try
+            {
+                markets.AddRange(await GetMarketsAsync(type, cancellationToken).ConfigureAwait(false));
+            }
+            catch (ExchangeException ex)
+            {
+                failure ??= ex;
+            }
+        }
+
+        if (markets.Count == 0 && failure is not null)
+        {
+            throw failure;
+        }
+
+        return new StreamSymbols(markets, OkxStreamProtocol.ParseId);
+    }
 
     /// <inheritdoc/>
     /// <remarks>Delegates to <see cref="OkxStreamProtocol.WhyUnsupported"/>.</remarks>
