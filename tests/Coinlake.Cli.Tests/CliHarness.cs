@@ -26,7 +26,10 @@ internal sealed class CliHarness : IDisposable
         return path;
     }
 
-    public async Task<CliResult> RunAsync(params string[] args)
+    public Task<CliResult> RunAsync(params string[] args) => RunAsync(CancellationToken.None, args);
+
+    /// <summary>Runs the CLI in-process; <paramref name="cancellationToken"/> does what SIGINT/SIGTERM do.</summary>
+    public async Task<CliResult> RunAsync(CancellationToken cancellationToken, params string[] args)
     {
         var output = new StringWriter(CultureInfo.InvariantCulture);
         var error = new StringWriter(CultureInfo.InvariantCulture);
@@ -39,7 +42,7 @@ internal sealed class CliHarness : IDisposable
             IsTerminal = false,
             ProgressInterval = TimeSpan.FromMilliseconds(200),
         };
-        var code = await CoinlakeCli.RunAsync(args, context);
+        var code = await CoinlakeCli.RunAsync(args, context, cancellationToken);
         return new CliResult(code, output.ToString(), error.ToString());
     }
 

@@ -28,6 +28,7 @@ public sealed class StreamEndToEndTests : IDisposable
 
         server.Stream.Steps = Played * server.StreamVenue.UpdatesPerCandle;
         server.Stream.StepInterval = TimeSpan.FromMilliseconds(25);
+        server.Stream.RepeatLastStep = true;
         return server;
     }
 
@@ -66,6 +67,45 @@ public sealed class StreamEndToEndTests : IDisposable
         return candles;
     }
 
+    private int StoredCount(string symbol)
+    {
+        if (!File.Exists(_cli.Path("live.db")))
+        {
+            return 0;
+        }
+
+        try
+        {
+            using var connection = new SqliteConnection($"Data Source={_cli.Path("live.db")};Mode=ReadOnly;Pooling=False");
+            connection.Open();
+            using var command = connection.CreateCommand();
+            command.CommandText = "SELECT COUNT(*) FROM ohlcv_1m WHERE symbol = $s";
+            command.Parameters.AddWithValue("$s", symbol);
+            return Convert.ToInt32(command.ExecuteScalar(), CultureInfo.InvariantCulture);
+        }
+        catch (SqliteException)
+        {
+            return 0; // the table is not created yet
+        }
+    }
+
+    /// <summary>Runs <c>coinlake run FILE</c> in-process until every played candle of <paramref name="symbols"/> is stored
+    /// (or a minute passed), then stops it as SIGINT/SIGTERM do.</summary>
+    private async Task<CliResult> RunUntilStoredAsync(string file, params string[] symbols)
+    {
+        using var stop = new CancellationTokenSource();
+        var run = _cli.RunAsync(stop.Token, "run", file);
+        var deadline = System.Diagnostics.Stopwatch.StartNew();
+        while (!run.IsCompleted && deadline.Elapsed < TimeSpan.FromSeconds(60) && symbols.Any(s => StoredCount(s) < Played))
+        {
+            await System.Threading.Tasks.Task.Delay(200);
+        }
+
+        await System.Threading.Tasks.Task.Delay(300); // anything still arriving would show as an extra or changed row
+        await stop.CancelAsync();
+        return await run;
+    }
+
     private static decimal D(SqliteDataReader reader, int i) => decimal.Parse(reader.GetDouble(i).ToString("R", CultureInfo.InvariantCulture), NumberStyles.Float, CultureInfo.InvariantCulture);
 
     private static List<Candle> Expected(int count) =>
@@ -75,9 +115,9 @@ public sealed class StreamEndToEndTests : IDisposable
     public async Task Run_StreamWithoutFaults_StoresEveryClosedCandlePlayed()
     {
         await using var server = await ServerAsync("BTCUSDT");
-        var file = Task("clean", server, "BTC/USDT", seconds: 4);
+        var file = Task("clean", server, "BTC/USDT", seconds: 0);
 
-        var result = await _cli.RunAsync("run", file);
+        var result = await RunUntilStoredAsync(file, "BTC/USDT");
 
         result.ExitCode.ShouldBe(0, result.ToString());
         Stored("BTC/USDT").ShouldBe(Expected(Played));
@@ -89,9 +129,9 @@ public sealed class StreamEndToEndTests : IDisposable
     {
         await using var server = await ServerAsync("BTCUSDT");
         server.Stream.DropAt(20).StallAt(70);
-        var file = Task("faulty", server, "BTC/USDT", seconds: 6);
+        var file = Task("faulty", server, "BTC/USDT", seconds: 0);
 
-        var result = await _cli.RunAsync("run", file);
+        var result = await RunUntilStoredAsync(file, "BTC/USDT");
 
         result.ExitCode.ShouldBe(0, result.ToString());
         server.Stream.Connections.ShouldBe(3, result.ToString());
@@ -105,8 +145,9 @@ public sealed class StreamEndToEndTests : IDisposable
     public async Task Run_TwoProcessesStreamingIntoOneSqliteDatabase_BothCompleteWithoutLostRowsOrErrors()
     {
         await using var server = await ServerAsync("BTCUSDT", "ETHUSDT");
-        var btc = Task("btc", server, "BTC/USDT", seconds: 5);
-        var eth = Task("eth", server, "ETH/USDT", seconds: 5);
+        server.Stream.StartAfterSubscribers = 2;
+        var btc = Task("btc", server, "BTC/USDT", seconds: 8);
+        var eth = Task("eth", server, "ETH/USDT", seconds: 8);
 
         using var first = CliProcess.Start(_cli.Directory, "run", btc);
         using var second = CliProcess.Start(_cli.Directory, "run", eth);

@@ -229,6 +229,7 @@ public sealed partial class MarketStreamWriter
 
         if (e.IsClosed)
         {
+            s.MarksClose = true;
             if (s.Current?.OpenTime == open)
             {
                 s.Current = null;
@@ -240,6 +241,12 @@ public sealed partial class MarketStreamWriter
 
         if (open <= s.ClosedThrough || (s.Current is { } newer && open < newer.OpenTime))
         {
+            if (s.MarksClose)
+            {
+                // The exchange marks closing: its closed candle is final, a stray earlier update must not replace it.
+                return;
+            }
+
             // A late update of a candle already closed: upserted (it is the exchange's latest word on it).
             s.Pending[open] = candle;
             return;
@@ -371,7 +378,9 @@ public sealed partial class MarketStreamWriter
         var grace = final ? 0 : _graceMs;
         foreach (var s in _candles.Values)
         {
-            if (s.Current is { } current && s.Clock.Now() - grace >= s.Series.Timeframe.Next(current.OpenTime))
+            // Exchanges that mark closing (Binance k.x, OKX confirm, Bybit confirm) are waited for: the clock only closes
+            // candles of exchanges that never say (a lost close frame is healed over REST instead).
+            if (!s.MarksClose && s.Current is { } current && s.Clock.Now() - grace >= s.Series.Timeframe.Next(current.OpenTime))
             {
                 s.Close(current);
             }
@@ -595,6 +604,9 @@ public sealed partial class MarketStreamWriter
         public Candle? Current { get; set; }
 
         public long ClosedThrough { get; private set; } = long.MinValue;
+
+        /// <summary>The exchange has marked a candle of this series closed: closing is its word, not the clock's.</summary>
+        public bool MarksClose { get; set; }
 
         public long? LastDataTime { get; set; }
 

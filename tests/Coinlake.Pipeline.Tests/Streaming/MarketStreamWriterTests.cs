@@ -96,6 +96,31 @@ public sealed class MarketStreamWriterTests
     }
 
     [Fact]
+    public async Task Tick_ExchangeMarksClosing_WaitsForItsClosedCandleInsteadOfTheClock()
+    {
+        var writer = Writer();
+        writer.Accept(Update(Candle(0, 101), closed: true, T0 + Minute));
+        writer.Accept(Update(Candle(1, 102), closed: false, T0 + Minute + 10_000));
+
+        _clock.Advance(TimeSpan.FromMinutes(5)); // far past the candle's end
+        writer.Tick(final: false);
+        await writer.StopAsync(CancellationToken.None);
+
+        _candles.Rows.Values.ShouldBe([Candle(0, 101)]);
+    }
+
+    [Fact]
+    public async Task Accept_ExchangeMarksClosing_AStrayUpdateAfterTheClosedCandleDoesNotReplaceIt()
+    {
+        var writer = Writer();
+        writer.Accept(Update(Candle(0, 101), closed: true, T0 + Minute));
+        writer.Accept(Update(Candle(0, 99), closed: false, T0 + Minute + 1));
+        await writer.StopAsync(CancellationToken.None);
+
+        _candles.Rows.Values.ShouldBe([Candle(0, 101)]);
+    }
+
+    [Fact]
     public async Task Accept_UpdateAfterClockClose_UpsertsTheLaterValues()
     {
         var writer = Writer();

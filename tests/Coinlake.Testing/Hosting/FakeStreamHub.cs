@@ -94,6 +94,15 @@ public sealed class FakeStreamHub : IAsyncDisposable
     /// <summary>Real time between steps. Default 20 ms.</summary>
     public TimeSpan StepInterval { get; set; } = TimeSpan.FromMilliseconds(20);
 
+    /// <summary>The timeline starts once this many connections have subscribed something (e.g. 2 for two collector
+    /// processes that must both see the first step). Default 1.</summary>
+    public int StartAfterSubscribers { get; set; } = 1;
+
+    /// <summary>When true, after the last step the hub keeps sending that step's frames every <see cref="StepInterval"/>, as an
+    /// exchange keeps pushing its current candle: a live connection never falls quiet, and data after a late reconnect still
+    /// arrives. Default false (the timeline ends in silence).</summary>
+    public bool RepeatLastStep { get; set; }
+
     /// <summary>When true, a subscription naming more than one symbol is refused the venue's way.</summary>
     public bool RefuseGroupedSubscriptions { get; set; }
 
@@ -255,6 +264,11 @@ public sealed class FakeStreamHub : IAsyncDisposable
 
     private void EnsureStarted()
     {
+        if (_sessions.Keys.Count(s => !s.Topics.IsEmpty) < StartAfterSubscribers)
+        {
+            return;
+        }
+
         if (Interlocked.Exchange(ref _started, 1) == 0)
         {
             _loop = Task.Run(() => PlayAsync(_stopping.Token));
@@ -318,6 +332,21 @@ public sealed class FakeStreamHub : IAsyncDisposable
             }
 
             _finished.TrySetResult();
+            while (RepeatLastStep)
+            {
+                foreach (var session in _sessions.Keys.Where(s => !s.Muted))
+                {
+                    foreach (var topic in session.Topics.Keys)
+                    {
+                        foreach (var frame in _venue.FramesAt(topic, Steps - 1))
+                        {
+                            session.Send(frame);
+                        }
+                    }
+                }
+
+                await timer.WaitForNextTickAsync(cancellationToken);
+            }
         }
         catch (OperationCanceledException)
         {
