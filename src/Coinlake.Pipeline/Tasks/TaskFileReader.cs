@@ -156,6 +156,8 @@ internal sealed partial class TaskFileReader
         var exclude = ReadExcludeCurrentCandle(fields);
         var baseUrl = ReadBaseUrl(fields);
         var sinks = ReadSinks(fields);
+        var alerts = ReadAlerts(fields, mode, modeValid, stream);
+        var rotation = ReadRotation(fields, mode, modeValid);
 
         if (_errors.Count > errorsBefore || name is null || exchange is null || market is null)
         {
@@ -180,6 +182,8 @@ internal sealed partial class TaskFileReader
             Duration = duration,
             Interval = interval,
             ExcludeCurrentCandle = exclude,
+            Alerts = alerts,
+            Rotation = rotation,
             Location = Location(map),
         };
     }

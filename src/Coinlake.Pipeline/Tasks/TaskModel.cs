@@ -125,6 +125,12 @@ public sealed record TaskDefinition
     /// <summary>True (default) to write only closed candles, whose interval has ended; false also writes the candle in progress.</summary>
     public bool ExcludeCurrentCandle { get; init; } = true;
 
+    /// <summary>Stream tickers tasks: price alerts (<c>alert_percent alert_window alert_table</c>); null = none.</summary>
+    public TickerAlertSettings? Alerts { get; init; }
+
+    /// <summary>Stream tasks: when a Parquet sink rotates its part files (<c>rotate rotate_rows</c>); default every hour.</summary>
+    public PartRotation Rotation { get; init; } = PartRotation.Default;
+
     /// <summary>Where the task is defined (the start of its list item).</summary>
     public SourceLocation Location { get; init; } = SourceLocation.None;
 
