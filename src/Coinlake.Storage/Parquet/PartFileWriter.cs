@@ -17,6 +17,14 @@ internal sealed class PartFileWriter<TSeries, TRecord> : IAsyncDisposable
     /// <summary>Rows buffered before they are written to the open part without a flush.</summary>
     public const int RowGroupRows = 100_000;
 
+    /// <summary>The write options of Coinlake files (zstd) plus BigDecimal reading, so appending finds the schema it writes.</summary>
+    private static readonly ParquetOptions AppendOptions = new()
+    {
+        CompressionMethod = ParquetCandleFormat.WriteOptions.CompressionMethod,
+        CompressionLevel = ParquetCandleFormat.WriteOptions.CompressionLevel,
+        UseBigDecimal = true,
+    };
+
     private readonly string _folder;
     private readonly string _task;
     private readonly PartKind _kind;
@@ -236,7 +244,7 @@ internal sealed class PartFileWriter<TSeries, TRecord> : IAsyncDisposable
         var temp = _tempPath!;
         await using (var stream = new FileStream(temp, _tempWritten ? FileMode.Open : FileMode.CreateNew, FileAccess.ReadWrite, FileShare.Read, 1 << 16, FileOptions.Asynchronous))
         {
-            await using (var writer = await ParquetWriter.CreateAsync(_schema, stream, ParquetCandleFormat.WriteOptions, append: _tempWritten, cancellationToken).ConfigureAwait(false))
+            await using (var writer = await ParquetWriter.CreateAsync(_schema, stream, AppendOptions, append: _tempWritten, cancellationToken).ConfigureAwait(false))
             {
                 writer.CustomMetadata = new Dictionary<string, string>(StringComparer.Ordinal)
                 {
