@@ -137,4 +137,23 @@ public sealed class ParquetPartSinkTests : IDisposable
 
         await Should.ThrowAsync<ArgumentException>(async () => await sink.UpsertAsync(TestData.BinanceUsSeries, [bad]));
     }
+
+    [Fact]
+    public async Task ParquetCandleReader_FolderWithPartsAndMonthlyFiles_ReadsOnlyTheMonthlyFiles()
+    {
+        var candles = TestData.BinanceUsCandles.Take(20).ToList();
+        await using (var parts = new ParquetCandlePartSink(_temp.Path, "btc"))
+        {
+            await parts.UpsertAsync(TestData.BinanceUsSeries, candles);
+        }
+
+        await using (var monthly = new ParquetCandleSink(_temp.Path))
+        {
+            await monthly.UpsertAsync(TestData.BinanceUsSeries, candles.Take(5).ToList());
+        }
+
+        (await new ParquetCandleReader(_temp.Path).ReadAsync(TestData.BinanceUsSeries).ToListAsync()).ShouldBe(candles.Take(5));
+        var part = PartFiles.List(_temp.Path).ShouldHaveSingleItem();
+        (await new ParquetCandleReader(part.Path).ReadAsync(TestData.BinanceUsSeries).ToListAsync()).ShouldBe(candles);
+    }
 }
