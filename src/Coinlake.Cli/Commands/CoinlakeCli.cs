@@ -19,6 +19,7 @@ public static class CoinlakeCli
             ValidateCommand.Create(context),
             AuditCommand.Create(context),
             TradesToOhlcvCommand.Create(context),
+            CompactCommand.Create(context),
         };
 
         var parse = root.Parse(args);
