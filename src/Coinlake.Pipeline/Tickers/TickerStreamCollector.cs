@@ -21,7 +21,7 @@ namespace Coinlake.Pipeline.Tickers;
 /// its own pace. Thread-safe: events, snapshots and readers may run on different threads.
 /// </para>
 /// </summary>
-public sealed partial class TickerStreamCollector
+public sealed partial class TickerStreamCollector : IAsyncDisposable
 {
     private readonly string _exchange;
     private readonly IReadOnlyList<ITickerSink> _sinks;
@@ -34,6 +34,8 @@ public sealed partial class TickerStreamCollector
     private readonly long _cooldownMs;
     private readonly Queue<PriceAlert> _recent = new();
     private readonly SemaphoreSlim _snapshotGate = new(1, 1);
+    private CancellationTokenSource? _timerStop;
+    private Task? _timer;
     private long _updates;
     private long _snapshots;
     private long _rows;
@@ -137,6 +139,54 @@ public sealed partial class TickerStreamCollector
 
         var alert = new PriceAlert(_exchange, e.Ticker.Symbol, marketType, m.FromTime, m.ToTime, m.FromPrice, m.ToPrice, m.ChangePercent, m.Direction);
         await RaiseAsync(alert, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Takes a batch of ticker updates in arrival order (the streaming runner's ticker-handler seam); see <see cref="OnTickerAsync"/>.</summary>
+    public async ValueTask OnTickersAsync(IReadOnlyList<TickerEvent> updates, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(updates);
+        foreach (var update in updates)
+        {
+            await OnTickerAsync(update, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Writes what changed since the last snapshot (the stream stopped); same as <see cref="SnapshotAsync"/>.</summary>
+    public async ValueTask FlushAsync(CancellationToken cancellationToken = default) => await SnapshotAsync(cancellationToken).ConfigureAwait(false);
+
+    /// <summary>
+    /// Starts <see cref="RunAsync"/> in the background (for hosts that hand the collector to a runner as its ticker handler);
+    /// <see cref="DisposeAsync"/> stops it after a last snapshot.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">Already started.</exception>
+    public void StartSnapshots()
+    {
+        if (_timer is not null)
+        {
+            throw new InvalidOperationException("the snapshot timer is already running; call StartSnapshots once.");
+        }
+
+        _timerStop = new CancellationTokenSource();
+        _timer = RunAsync(_timerStop.Token);
+    }
+
+    /// <summary>Stops the timer started by <see cref="StartSnapshots"/> (writing a last snapshot) and waits for it; rethrows a sink failure it met.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        if (_timerStop is not null && _timer is not null)
+        {
+            await _timerStop.CancelAsync().ConfigureAwait(false);
+            try
+            {
+                await _timer.ConfigureAwait(false);
+            }
+            finally
+            {
+                _timerStop.Dispose();
+                _timerStop = null;
+                _timer = null;
+            }
+        }
     }
 
     /// <summary>

@@ -290,4 +290,27 @@ public sealed class TickerStreamCollectorTests
             Directory.Delete(folder, recursive: true);
         }
     }
+
+    [Fact]
+    public async Task StartSnapshots_ThenBatchAndDispose_WritesOnTheTimerAndALastSnapshot()
+    {
+        var time = new FakeTimeProvider(DateTimeOffset.FromUnixTimeMilliseconds(T0));
+        var sink = new RecordingTickerSink();
+        var collector = new TickerStreamCollector("binance", [sink], options: new TickerStreamOptions { SnapshotInterval = TimeSpan.FromSeconds(10) }, timeProvider: time);
+        collector.StartSnapshots();
+
+        await collector.OnTickersAsync([Tick.Event(T0, 100m), Tick.Event(T0 + 1, 100.5m)]);
+        time.Advance(TimeSpan.FromSeconds(10));
+        (await sink.NextCallAsync()).Tickers.Single().Last.ShouldBe(100.5m);
+        await collector.OnTickersAsync([Tick.Event(T0 + 11_000, 101m)]);
+        await collector.DisposeAsync();
+
+        (await sink.NextCallAsync()).Tickers.Single().Last.ShouldBe(101m);
+        Should.Throw<InvalidOperationException>(() =>
+        {
+            collector.StartSnapshots();
+            collector.StartSnapshots();
+        });
+        await collector.DisposeAsync();
+    }
 }
