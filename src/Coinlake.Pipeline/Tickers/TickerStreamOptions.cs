@@ -1,3 +1,5 @@
+using Coinlake.Pipeline.Tasks;
+
 namespace Coinlake.Pipeline.Tickers;
 
 /// <summary>
@@ -31,6 +33,22 @@ public sealed record TickerStreamOptions
 
     /// <summary>Alerts kept for <see cref="TickerStreamCollector.RecentAlerts"/> (the live table). Default 20.</summary>
     public int RecentAlertCount { get; init; } = 20;
+
+    /// <summary>
+    /// The options a <c>stream: tickers</c> task asks for: <c>interval</c> (default <see cref="DefaultSnapshotInterval"/>),
+    /// <c>alert_percent</c> and <c>alert_window</c>. The alert table (<see cref="TickerAlertSettings.Table"/>) is the host's
+    /// business: it opens a <see cref="Storage.Sqlite.SqliteAlertSink"/> on each SQLite sink's database with that table.
+    /// </summary>
+    public static TickerStreamOptions FromTask(TaskDefinition task)
+    {
+        ArgumentNullException.ThrowIfNull(task);
+        return new TickerStreamOptions
+        {
+            SnapshotInterval = task.Interval ?? DefaultSnapshotInterval,
+            AlertPercent = task.Alerts?.Percent,
+            AlertWindow = task.Alerts?.Window ?? DefaultAlertWindow,
+        };
+    }
 
     /// <summary>Throws when an option is out of range.</summary>
     /// <exception cref="ArgumentException">A non-positive interval, window or cool-down, a negative or zero alert percent, or fewer than 1 symbol.</exception>

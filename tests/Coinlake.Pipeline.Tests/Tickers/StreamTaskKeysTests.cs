@@ -94,4 +94,15 @@ public sealed class StreamTaskKeysTests
     {
         SingleError(RestTask("rotate: 1h")).Message.ShouldContain("applies to stream tasks");
     }
+
+    [Fact]
+    public void FromTask_TickerStreamWithAlerts_MapsIntervalAndAlertKeys()
+    {
+        var options = Coinlake.Pipeline.Tickers.TickerStreamOptions.FromTask(ParseOne(TickerStream("interval: 30s", "alert_percent: 2", "alert_window: 90s")));
+
+        options.SnapshotInterval.ShouldBe(TimeSpan.FromSeconds(30));
+        options.AlertPercent.ShouldBe(2m);
+        options.AlertWindow.ShouldBe(TimeSpan.FromSeconds(90));
+        Coinlake.Pipeline.Tickers.TickerStreamOptions.FromTask(ParseOne(TickerStream())).SnapshotInterval.ShouldBe(TimeSpan.FromMinutes(1));
+    }
 }
