@@ -22,7 +22,7 @@ public sealed class ExchangeRegistry : IDisposable
 {
     private static readonly Lazy<ExchangeRegistry> SharedInstance = new(() => new ExchangeRegistry());
 
-    private readonly SocketsHttpHandler _handler;
+    private readonly HttpMessageHandler _handler;
     private readonly WeightLimiterPool _limiters = new();
 
     /// <summary>Creates a registry with its own connection pool.</summary>
@@ -35,6 +35,18 @@ public sealed class ExchangeRegistry : IDisposable
             AutomaticDecompression = DecompressionMethods.GZip | DecompressionMethods.Deflate | DecompressionMethods.Brotli,
             ConnectTimeout = TimeSpan.FromSeconds(15),
         };
+    }
+
+    /// <summary>
+    /// Creates a registry whose clients send every request through <paramref name="handler"/> (owned and disposed by the
+    /// registry): e.g. a <see cref="WebSockets.CaptureHttpHandler"/> answering from a capture's recorded market lists, so a
+    /// replay resolves symbols offline.
+    /// </summary>
+    /// <param name="handler">The message handler of every client.</param>
+    public ExchangeRegistry(HttpMessageHandler handler)
+    {
+        ArgumentNullException.ThrowIfNull(handler);
+        _handler = handler;
     }
 
     /// <summary>The process-wide registry.</summary>

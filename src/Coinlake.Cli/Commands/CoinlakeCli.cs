@@ -19,6 +19,7 @@ public static class CoinlakeCli
             ValidateCommand.Create(context),
             AuditCommand.Create(context),
             TradesToOhlcvCommand.Create(context),
+            ReplayCommand.Create(context),
             CompactCommand.Create(context),
         };
 
@@ -34,7 +35,8 @@ public static class CoinlakeCli
             return ExitCodes.Usage;
         }
 
-        var configuration = new InvocationConfiguration { Output = context.Out, Error = context.Error };
+        // SIGINT/SIGTERM cancel the token; streams then flush and finish their heals, which may take longer than the default 2 s.
+        var configuration = new InvocationConfiguration { Output = context.Out, Error = context.Error, ProcessTerminationTimeout = context.StopTimeout };
         try
         {
             return await parse.InvokeAsync(configuration, cancellationToken).ConfigureAwait(false);

@@ -12,7 +12,8 @@ namespace Coinlake.Cli.Commands;
 /// <summary>
 /// <c>coinlake run [FILE] [--tasks a,b] [--refresh]</c>: runs the tasks of a YAML file (default <c>coinlake.yaml</c> in
 /// the current folder, else a built-in default: a few major Binance pairs, 1h, last 30 days, into
-/// <c>data/coinlake.db</c>). A re-run fetches only what is missing.
+/// <c>data/coinlake.db</c>). A re-run fetches only what is missing. Stream tasks (<c>mode: stream</c>) run until their
+/// <c>duration</c> or SIGINT/SIGTERM, which stops them cleanly (everything received is written, the report is printed).
 /// </summary>
 internal static class RunCommand
 {
@@ -58,7 +59,7 @@ internal static class RunCommand
 
         var minimum = verbose || !context.IsTerminal ? LogLevel.Information : LogLevel.Warning;
         using var loggers = LoggerFactory.Create(b => b.SetMinimumLevel(minimum).AddProvider(new TextWriterLoggerProvider(context.Error, minimum, context.Time)));
-        var runner = new TaskRunner(new CliTaskComponents(context.Time, loggers), context.Time, loggers);
+        var runner = new TaskRunner(new CliTaskComponents(context.Time, loggers, context.GetEnvironmentVariable, context.CreateClient), context.Time, loggers);
         var options = new BackfillOptions { Refresh = refresh };
         var console = Consoles.For(context);
 

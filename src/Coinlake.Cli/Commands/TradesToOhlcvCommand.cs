@@ -139,7 +139,8 @@ internal static class TradesToOhlcvCommand
     private static bool IsSqlite(string path) =>
         Path.GetExtension(path).ToLowerInvariant() is ".db" or ".sqlite" or ".sqlite3";
 
-    private static SinkFormat? ParseFormat(string? format, string output) =>
+    /// <summary>The sink format named by <paramref name="format"/>, else told by <paramref name="output"/>'s extension (none: a Parquet folder); null when unknown.</summary>
+    internal static SinkFormat? ParseFormat(string? format, string output) =>
         format?.Trim().ToLowerInvariant() switch
         {
             "sqlite" => SinkFormat.Sqlite,

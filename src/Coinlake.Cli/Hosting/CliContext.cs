@@ -27,6 +27,18 @@ public sealed class CliContext
     /// <summary>Interval of the plain progress lines when output is not a terminal.</summary>
     public TimeSpan ProgressInterval { get; init; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>
+    /// Creates the exchange client of a task instead of the built-in connectors (tests hand in scripted streams); null =
+    /// the real connectors.
+    /// </summary>
+    public Func<Coinlake.Pipeline.Tasks.TaskDefinition, Coinlake.Exchanges.IExchangeClient>? CreateClient { get; init; }
+
+    /// <summary>
+    /// How long a run may take to stop after SIGINT/SIGTERM (streams flush and finish their heals) before the process
+    /// exits anyway. Default 60 s.
+    /// </summary>
+    public TimeSpan StopTimeout { get; init; } = TimeSpan.FromSeconds(60);
+
     /// <summary>Resolves <paramref name="path"/> against <see cref="WorkingDirectory"/>.</summary>
     public string Resolve(string path) => Path.GetFullPath(path, WorkingDirectory);
 }

@@ -34,6 +34,14 @@ internal static class ReportRenderer
                 table.AddRow("", Markup.Escape($"{task.TickerSnapshots} ticker snapshot(s)"), N(task.TickerRows), "", "", "", "", "", "", "", "", "");
             }
 
+            if (task.Stream is { } stream)
+            {
+                table.AddRow(
+                    "", Markup.Escape($"stream: {stream.Reconnects:N0} reconnect(s), {stream.HealedWindows:N0} healed"), N(stream.Events),
+                    N(stream.CandlesInserted + stream.TradesInserted), N(stream.CandlesUpdated + stream.TradesUpdated), "", "", "",
+                    stream.UnhealedWindows.Count == 0 ? "0" : string.Create(CultureInfo.InvariantCulture, $"{stream.UnhealedWindows.Count:N0} window(s)"), "", "", "");
+            }
+
             foreach (var series in task.Series)
             {
                 table.AddRow(
@@ -48,6 +56,15 @@ internal static class ReportRenderer
             foreach (var note in task.Notes)
             {
                 console.MarkupLine($"[yellow]note[/] {Markup.Escape(task.Name)}: {Markup.Escape(note)}");
+            }
+
+            if (task.Stream is { } summary)
+            {
+                console.MarkupLine(Markup.Escape(StreamSummary(task.Name, summary)));
+                foreach (var window in summary.UnhealedWindows.Take(10))
+                {
+                    console.MarkupLine($"[yellow]unhealed[/] {Markup.Escape(window.Series)}: {Markup.Escape(window.Window.ToString())}: {Markup.Escape(window.Reason)}");
+                }
             }
 
             if (task.Error is not null)
@@ -67,6 +84,11 @@ internal static class ReportRenderer
         var failed = report.Tasks.Count(t => !t.Succeeded);
         console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{report.Tasks.Count - failed} task(s) succeeded, {failed} failed"));
     }
+
+    /// <summary>One line with every counter of a stream task.</summary>
+    public static string StreamSummary(string task, StreamReport s) => string.Create(
+        CultureInfo.InvariantCulture,
+        $"stream {task}: {s.Events:N0} events; candles {s.CandlesInserted:N0} new, {s.CandlesUpdated:N0} updated; trades {s.TradesInserted:N0} new, {s.TradesUpdated:N0} updated; tickers {s.Tickers:N0}; {s.Reconnects:N0} reconnect(s); healed {s.HealedWindows:N0} window(s) ({s.HealedCandles:N0} candles, {s.HealedTrades:N0} trades), {s.HealFailures:N0} failed attempt(s), {s.UnhealedWindows.Count:N0} unhealed; late trades {s.LateTrades:N0}; invalid candles {s.InvalidCandles:N0}; malformed frames {(s.MalformedFrames is { } m ? m.ToString("N0", CultureInfo.InvariantCulture) : "unknown")}");
 
     private static string N(long value) => value.ToString("N0", CultureInfo.InvariantCulture);
 

@@ -18,7 +18,7 @@ namespace Coinlake.Exchanges.Binance;
 /// <c>binanceusdm</c> (futures only) through <see cref="Create"/>.
 /// </summary>
 /// <remarks>Thread-safe; several series may be fetched concurrently. Markets are cached per client and API.</remarks>
-public sealed partial class BinanceClient : ICandleHistoryClient, IMarketCatalog, ITradeHistoryClient, ITickerClient, IDisposable
+public sealed partial class BinanceClient : ICandleHistoryClient, IMarketCatalog, ITradeHistoryClient, ITickerClient, IMarketStreamClient, IDisposable
 {
     /// <summary>Exchange id of Binance (spot and USDⓈ-M futures).</summary>
     public const string BinanceId = "binance";

@@ -27,7 +27,7 @@ namespace Coinlake.Exchanges.Bybit;
 /// market type of a request selects the category: spot → <c>spot</c>; swaps and futures → <c>linear</c> when settled in
 /// the quote coin, <c>inverse</c> when settled in the base coin. Thread-safe; markets are cached per client and category.
 /// </remarks>
-public sealed class BybitClient : IMarketCatalog, ICandleHistoryClient, ITradeHistoryClient, ITickerClient, IDisposable
+public sealed partial class BybitClient : IMarketCatalog, ICandleHistoryClient, ITradeHistoryClient, ITickerClient, IMarketStreamClient, IDisposable
 {
     /// <summary>Exchange id of Bybit.</summary>
     public const string BybitId = "bybit";

@@ -23,7 +23,7 @@ namespace Coinlake.Exchanges.Coinbase;
 /// Coinbase Exchange lists spot products only: no swaps, dated futures, mark or index prices. Thread-safe; several
 /// series may be fetched concurrently (they share the client's request limiter). Markets are cached per client.
 /// </remarks>
-public sealed class CoinbaseClient : IMarketCatalog, ICandleHistoryClient, ITradeHistoryClient, ITickerClient, IDisposable
+public sealed partial class CoinbaseClient : IMarketCatalog, ICandleHistoryClient, ITradeHistoryClient, ITickerClient, IDisposable
 {
     /// <summary>Exchange id of Coinbase Exchange (ccxt's <c>coinbaseexchange</c>; Coinlake calls it <c>coinbase</c>).</summary>
     public const string CoinbaseId = "coinbase";

@@ -26,7 +26,7 @@ namespace Coinlake.Exchanges.Kraken;
 /// dated futures, mark and index prices are not served (<see cref="Supports"/> says so). Thread-safe; the market
 /// list is loaded once per client.
 /// </remarks>
-public sealed class KrakenClient : IMarketCatalog, ICandleHistoryClient, ITradeHistoryClient, ITickerClient, IHistoryNotes, IDisposable
+public sealed partial class KrakenClient : IMarketCatalog, ICandleHistoryClient, ITradeHistoryClient, ITickerClient, IHistoryNotes, IDisposable
 {
     /// <summary>Exchange id of Kraken.</summary>
     public const string KrakenId = "kraken";

@@ -143,6 +143,12 @@ public static class CaptureReader
         }
 
         var first = span[..space];
+        if (first.SequenceEqual("configuration:"u8))
+        {
+            // cryptofeed's raw data collector records the feed's configuration (channels and symbols) as one line.
+            return null;
+        }
+
         if (first.Length > 1 && first[^1] == (byte)':' && (char.IsAsciiDigit((char)first[0])))
         {
             // "T: PAYLOAD"

@@ -5,7 +5,7 @@ namespace Coinlake.Exchanges.WebSockets;
 
 /// <summary>
 /// How one exchange's public WebSocket API is spoken: endpoints, subscribe messages, keep-alive and frame parsing.
-/// The shared <c>WebSocketStreamer</c> runs connections with it (grouping, reconnects, stalls, gap markers,
+/// The shared <see cref="WebSocketStreamer"/> runs connections with it (grouping, reconnects, stalls, gap markers,
 /// capture); <see cref="CaptureReplay"/> feeds recorded frames through the same parsers.
 /// </summary>
 public abstract class StreamProtocol
@@ -22,6 +22,9 @@ public abstract class StreamProtocol
     /// <summary>Application-level ping the client must send to keep a quiet connection alive (and whose answer proves it
     /// is alive); null when protocol-level WebSocket pings suffice.</summary>
     public virtual StreamKeepAlive? KeepAlive => null;
+
+    /// <summary>Minimum time between two frames the client sends (Binance allows 5 incoming messages a second); zero for none.</summary>
+    public virtual TimeSpan MinimumSendInterval => TimeSpan.Zero;
 
     /// <summary>Null when the exchange streams <paramref name="subscription"/>; else why not and what to use instead.</summary>
     public abstract string? WhyUnsupported(StreamSubscription subscription);

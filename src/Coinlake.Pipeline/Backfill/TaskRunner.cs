@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Coinlake.Candles;
 using Coinlake.Exchanges;
 using Coinlake.Pipeline.Reports;
+using Coinlake.Pipeline.Streaming;
 using Coinlake.Pipeline.Tasks;
 using Coinlake.Pipeline.Trades;
 using Coinlake.Storage;
@@ -29,11 +30,29 @@ public interface ITaskComponents
 
     /// <summary>Opens the ticker sink a task file describes (SQLite table default <c>tickers</c>).</summary>
     ITickerSink CreateTickerSink(SinkDefinition sink);
+
+    /// <summary>
+    /// Stream tasks with <c>capture: PATH</c>: the recorder of every raw frame the stream sends and receives, written to
+    /// <see cref="TaskDefinition.Capture"/> (disposed by the caller when it implements <see cref="IAsyncDisposable"/>).
+    /// Default: null, meaning the host cannot record captures (such a task then fails with a clear error).
+    /// </summary>
+    IStreamCapture? CreateCapture(TaskDefinition task) => null;
+
+    /// <summary>
+    /// <c>stream: tickers</c> tasks: receives the ticker updates (latest-price cache, snapshots, alerts ...). The handler is
+    /// disposed by the caller, before <paramref name="sinks"/>. Default: <see cref="TickerSinkStreamHandler"/>, which stores
+    /// each batch's latest ticker per symbol in <paramref name="sinks"/>.
+    /// </summary>
+    ITickerStreamHandler CreateTickerStreamHandler(TaskDefinition task, IReadOnlyList<ITickerSink> sinks) =>
+        new TickerSinkStreamHandler(task.Exchange, task.MarketType, sinks);
 }
 
 /// <summary>
-/// Runs the REST backfill tasks of a task file one after another. A failing task is reported and the others still
-/// run; cancellation (Ctrl+C) stops the run after the sinks have flushed what they accepted.
+/// Runs the tasks of a task file: REST backfills one after another, stream tasks (<c>mode: stream</c>, see
+/// <see cref="StreamTaskRunner"/>) all at once alongside them. A failing task is reported and the others still run;
+/// cancellation (Ctrl+C) stops the run after the sinks have flushed what they accepted. For stream tasks cancellation is
+/// the normal way to stop (their report is complete); a run cancelled while a backfill was running throws once the
+/// streams have stopped.
 /// </summary>
 public sealed partial class TaskRunner(ITaskComponents components, TimeProvider? timeProvider = null, ILoggerFactory? loggerFactory = null)
 {
@@ -50,39 +69,77 @@ public sealed partial class TaskRunner(ITaskComponents components, TimeProvider?
     {
         var run = new RunReport();
         var logger = _loggers.CreateLogger<TaskRunner>();
+        var streams = new List<Task>();
+        var backfills = new List<(TaskDefinition Task, TaskReport Report)>();
         foreach (var task in tasks)
         {
             var report = new TaskReport(task.Name);
             run.Tasks.Add(report);
-            var started = _time.GetTimestamp();
-            try
+            if (task.Mode == TaskMode.Stream)
             {
-                await RunTaskAsync(task, report, options, progress, cancellationToken).ConfigureAwait(false);
+                streams.Add(Task.Run(() => RunOneAsync(task, report, options, progress, logger, cancellationToken), CancellationToken.None));
             }
-            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            else
             {
-                report.Error = "cancelled";
-                throw;
+                backfills.Add((task, report));
             }
-            catch (Exception ex) when (ex is ExchangeException or IOException or InvalidOperationException or ArgumentException or FormatException or NotSupportedException or UnauthorizedAccessException)
+        }
+
+        try
+        {
+            foreach (var (task, report) in backfills)
             {
-                report.Error = ex.Message;
-                LogTaskFailed(logger, task.Name, ex.Message, ex);
+                await RunOneAsync(task, report, options, progress, logger, cancellationToken).ConfigureAwait(false);
             }
-            finally
-            {
-                report.Duration = _time.GetElapsedTime(started);
-            }
+        }
+        finally
+        {
+            await Task.WhenAll(streams).ConfigureAwait(false);
         }
 
         return run;
     }
 
+    /// <summary>The settings of stream tasks' writers (batching, channel size); the task's own keys replace the matching values.</summary>
+    public StreamWriterOptions StreamWriter { get; init; } = new();
+
+    /// <summary>The settings of stream tasks' background heals.</summary>
+    public StreamHealOptions StreamHeal { get; init; } = new();
+
+    private async Task RunOneAsync(TaskDefinition task, TaskReport report, BackfillOptions options, IProgress<BackfillProgress>? progress, ILogger logger, CancellationToken cancellationToken)
+    {
+        var started = _time.GetTimestamp();
+        try
+        {
+            await RunTaskAsync(task, report, options, progress, cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            report.Error = "cancelled";
+            if (task.Mode != TaskMode.Stream)
+            {
+                throw;
+            }
+        }
+        catch (Exception ex) when (ex is ExchangeException or IOException or InvalidOperationException or ArgumentException or FormatException or NotSupportedException or UnauthorizedAccessException
+            or System.Data.Common.DbException)
+        {
+            report.Error = ex.Message;
+            LogTaskFailed(logger, task.Name, ex.Message, ex);
+        }
+        finally
+        {
+            report.Duration = _time.GetElapsedTime(started);
+        }
+    }
+
     private async Task RunTaskAsync(TaskDefinition task, TaskReport report, BackfillOptions options, IProgress<BackfillProgress>? progress, CancellationToken cancellationToken)
     {
-        if (task.Mode != TaskMode.Rest)
+        if (task.Mode == TaskMode.Stream)
         {
-            throw new NotSupportedException($"Task '{task.Name}' ({task.Location}): mode '{task.Mode.ToString().ToLowerInvariant()}' is not available in this version; only 'mode: rest' backfills run.");
+            var streamRunner = new StreamTaskRunner(components, _time, _loggers) { Writer = StreamWriter, Heal = StreamHeal };
+            await streamRunner.RunAsync(task, report, cancellationToken).ConfigureAwait(false);
+            return;
         }
 
         var client = components.CreateClient(task);

@@ -55,6 +55,9 @@ public sealed class TaskReport(string name)
     /// <summary>Ticker rows stored (ticker tasks).</summary>
     public long TickerRows { get; set; }
 
+    /// <summary>Live stream counters (<c>mode: stream</c> tasks); null for other tasks.</summary>
+    public StreamReport? Stream { get; set; }
+
     /// <summary>HTTP requests sent, retries included.</summary>
     public long Requests { get; set; }
 

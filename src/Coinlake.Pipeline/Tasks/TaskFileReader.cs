@@ -17,7 +17,7 @@ internal sealed partial class TaskFileReader
 {
     private static readonly string[] s_quoteCurrencies = ["USDT", "USDC", "FDUSD", "BUSD", "TUSD", "USD", "EUR", "GBP", "TRY", "BTC", "ETH", "BNB"];
     private static readonly string[] s_streamKinds = ["ohlcv", "trades", "tickers"];
-    private static readonly string[] s_formatNames = ["sqlite", "parquet", "csv", "json"];
+    private static readonly string[] s_formatNames = ["sqlite", "postgres", "parquet", "csv", "json"];
     private static readonly string s_timeframeList = string.Join(" ", TimeframeValue.All);
 
     private readonly string _path;
@@ -154,6 +154,7 @@ internal sealed partial class TaskFileReader
         var (start, end) = ReadRange(fields, map, label, mode, modeValid, stream);
         var duration = ReadDuration(fields, mode, modeValid, stream);
         var exclude = ReadExcludeCurrentCandle(fields);
+        var streamSettings = ReadStreamSettings(fields, mode, modeValid);
         var baseUrl = ReadBaseUrl(fields);
         var sinks = ReadSinks(fields);
         var alerts = ReadAlerts(fields, mode, modeValid, stream);
@@ -182,6 +183,11 @@ internal sealed partial class TaskFileReader
             Duration = duration,
             Interval = interval,
             ExcludeCurrentCandle = exclude,
+            StallTimeout = streamSettings.StallTimeout,
+            Capture = streamSettings.Capture,
+            Group = streamSettings.Group,
+            Grace = streamSettings.Grace,
+            HealLookback = streamSettings.HealLookback,
             Alerts = alerts,
             Rotation = rotation,
             Location = Location(map),
@@ -436,6 +442,12 @@ internal sealed partial class TaskFileReader
             return [];
         }
 
+        // A trades stream stores raw trades; a timeframe is optional and adds candles built from them.
+        if (stream == "trades" && mode == TaskMode.Stream && !fields.ContainsKey(TaskKeys.Timeframe) && !fields.ContainsKey(TaskKeys.Timeframes))
+        {
+            return [];
+        }
+
         var items = ReadOneOrMany(fields, TaskKeys.Timeframe, TaskKeys.Timeframes, map, label, "timeframe: 1m", "[1m, 1h]");
         if (items is null)
         {
@@ -653,6 +665,65 @@ internal sealed partial class TaskFileReader
         return duration;
     }
 
+    private sealed record StreamSettings(TimeSpan? StallTimeout, string? Capture, bool Group, TimeSpan Grace, TimeSpan HealLookback);
+
+    /// <summary>The keys only stream tasks take: <c>stall_timeout</c>, <c>capture</c>, <c>group</c>, <c>grace</c>, <c>heal_lookback</c>.</summary>
+    private StreamSettings ReadStreamSettings(Fields fields, TaskMode mode, bool modeValid)
+    {
+        var defaults = new StreamSettings(null, null, true, TimeSpan.FromSeconds(2), TimeSpan.FromDays(1));
+        var keys = new[] { TaskKeys.StallTimeout, TaskKeys.Capture, TaskKeys.Group, TaskKeys.Grace, TaskKeys.HealLookback };
+        if (mode != TaskMode.Stream)
+        {
+            foreach (var key in keys)
+            {
+                if (modeValid && fields.TryGetValue(key, out var field))
+                {
+                    Error(field.Key, $"'{field.Written}' applies to stream tasks (live WebSocket); remove it or add 'mode: stream'.");
+                }
+            }
+
+            return defaults;
+        }
+
+        var stall = ReadSeconds(fields, TaskKeys.StallTimeout, allowZero: false, "the time without any frame after which a connection is reconnected, e.g. 30 (seconds) or 1m");
+        var grace = ReadSeconds(fields, TaskKeys.Grace, allowZero: true, "how long a candle waits for late trades after its interval, e.g. 2 (seconds); 0 closes at once");
+        var lookback = ReadSeconds(fields, TaskKeys.HealLookback, allowZero: true, "how far back a restarted stream heals, e.g. 1d or 6h; 0 disables the start-up heal");
+        string? capture = null;
+        if (Optional(fields, TaskKeys.Capture) is { } path)
+        {
+            capture = ResolvePath(path.Trim());
+        }
+
+        var group = true;
+        if (fields.TryGetValue(TaskKeys.Group, out var groupField) && TryText(groupField, out var groupText))
+        {
+            if (groupText is null || !TaskValues.TryParseBool(groupText, out group))
+            {
+                Error(groupText is null ? groupField.Key : groupField.Value, $"'{groupField.Written}' takes true (as many subscriptions per connection as the exchange allows, the default) or false (one connection per symbol), found {(groupText is null ? "nothing" : $"'{groupText}'")}.");
+                group = true;
+            }
+        }
+
+        return new StreamSettings(stall, capture, group, grace ?? defaults.Grace, lookback ?? defaults.HealLookback);
+    }
+
+    /// <summary>A duration in seconds (<c>30</c>) or with a unit (<c>90s 5m 2h 1d</c>); null when absent or invalid (with an error).</summary>
+    private TimeSpan? ReadSeconds(Fields fields, string key, bool allowZero, string meaning)
+    {
+        if (!fields.TryGetValue(key, out var field) || !TryText(field, out var text) || text is null)
+        {
+            return null;
+        }
+
+        if (!TaskValues.TryParseDuration(text, out var value) || (value is null && !allowZero))
+        {
+            Error(field.Value, $"'{text}' is not a valid '{field.Written}': write whole seconds or a number with a unit (s, m, h, d){(allowZero ? "" : " greater than 0")}; it is {meaning}.");
+            return null;
+        }
+
+        return value ?? TimeSpan.Zero;
+    }
+
     private bool ReadExcludeCurrentCandle(Fields fields)
     {
         if (!fields.TryGetValue(TaskKeys.ExcludeCurrentCandle, out var field) || !TryText(field, out var text))
@@ -709,7 +780,7 @@ internal sealed partial class TaskFileReader
             {
                 if (items.Count == 0)
                 {
-                    Error(formatField.Key, "'format' has no value; write sqlite, parquet, csv or json (or a list of them).");
+                    Error(formatField.Key, "'format' has no value; write sqlite, postgres, parquet, csv or json (or a list of them).");
                 }
 
                 foreach (var item in items)
@@ -742,27 +813,27 @@ internal sealed partial class TaskFileReader
 
         fields.TryGetValue(TaskKeys.Table, out var tableField);
         fields.TryGetValue(TaskKeys.PathTemplate, out var templateField);
-        if (formats.Count > 0 && tableField is not null && !formats.Contains(SinkFormat.Sqlite))
+        if (formats.Count > 0 && tableField is not null && !formats.Any(SinkDefinition.IsDatabase))
         {
-            Error(tableField.Key, $"'{tableField.Written}' applies to sqlite sinks; {string.Join("/", formats.Select(f => f.ToString().ToLowerInvariant()))} sinks write files under 'output' (remove it).");
+            Error(tableField.Key, $"'{tableField.Written}' applies to sqlite and postgres sinks; {string.Join("/", formats.Select(f => f.ToString().ToLowerInvariant()))} sinks write files under 'output' (remove it).");
             tableField = null;
         }
 
-        if (formats.Count > 0 && templateField is not null && formats.All(f => f == SinkFormat.Sqlite))
+        if (formats.Count > 0 && templateField is not null && formats.All(SinkDefinition.IsDatabase))
         {
-            Error(templateField.Key, "'path_template' applies to parquet, csv and json sinks; a sqlite sink writes to 'table' (remove it).");
+            Error(templateField.Key, "'path_template' applies to parquet, csv and json sinks; a sqlite or postgres sink writes to 'table' (remove it).");
             templateField = null;
         }
 
         var table = tableField is null ? null : ReadTable(tableField);
         var template = templateField is null ? null : ReadPathTemplate(templateField);
-        var output = outputField is null ? null : ReadOutput(outputField);
+        var output = outputField is null ? null : ReadOutput(outputField, formats.Count == 1 ? formats[0] : SinkFormat.Sqlite);
         return formats
             .Select(f => new SinkDefinition(
                 f,
                 output ?? DefaultOutput(f),
-                f == SinkFormat.Sqlite ? table : null,
-                f == SinkFormat.Sqlite ? null : template))
+                SinkDefinition.IsDatabase(f) ? table : null,
+                SinkDefinition.IsDatabase(f) ? null : template))
             .ToList();
     }
 
@@ -788,7 +859,7 @@ internal sealed partial class TaskFileReader
             {
                 if (fields.IsMissing(TaskKeys.Format))
                 {
-                    Error(map, "this sink has no 'format'; add 'format: sqlite' (or parquet, csv, json).");
+                    Error(map, "this sink has no 'format'; add 'format: sqlite' (or postgres, parquet, csv, json).");
                 }
 
                 continue;
@@ -808,29 +879,29 @@ internal sealed partial class TaskFileReader
             string? template = null;
             if (fields.TryGetValue(TaskKeys.Table, out var tableField))
             {
-                if (format == SinkFormat.Sqlite)
+                if (SinkDefinition.IsDatabase(format))
                 {
                     table = ReadTable(tableField);
                 }
                 else
                 {
-                    Error(tableField.Key, $"'{tableField.Written}' applies to sqlite sinks; a {format.ToString().ToLowerInvariant()} sink writes files under 'output' (remove it).");
+                    Error(tableField.Key, $"'{tableField.Written}' applies to sqlite and postgres sinks; a {format.ToString().ToLowerInvariant()} sink writes files under 'output' (remove it).");
                 }
             }
 
             if (fields.TryGetValue(TaskKeys.PathTemplate, out var templateField))
             {
-                if (format != SinkFormat.Sqlite)
+                if (!SinkDefinition.IsDatabase(format))
                 {
                     template = ReadPathTemplate(templateField);
                 }
                 else
                 {
-                    Error(templateField.Key, "'path_template' applies to parquet, csv and json sinks; a sqlite sink writes to 'table' (remove it).");
+                    Error(templateField.Key, $"'path_template' applies to parquet, csv and json sinks; a {format.ToString().ToLowerInvariant()} sink writes to 'table' (remove it).");
                 }
             }
 
-            var output = fields.TryGetValue(TaskKeys.Output, out var outputField) ? ReadOutput(outputField) : null;
+            var output = fields.TryGetValue(TaskKeys.Output, out var outputField) ? ReadOutput(outputField, format) : null;
             var sink = new SinkDefinition(format, output ?? DefaultOutput(format), table, template);
             if (result.Contains(sink))
             {
@@ -850,11 +921,12 @@ internal sealed partial class TaskFileReader
         switch (text)
         {
             case "sqlite": return SinkFormat.Sqlite;
+            case "postgres" or "postgresql": return SinkFormat.Postgres;
             case "parquet": return SinkFormat.Parquet;
             case "csv": return SinkFormat.Csv;
             case "json": return SinkFormat.Json;
             default:
-                Error(item.Node, $"unknown format '{item.Text}';{Suggest(item.Text ?? "", s_formatNames)} use sqlite, parquet, csv or json.");
+                Error(item.Node, $"unknown format '{item.Text}';{Suggest(item.Text ?? "", s_formatNames)} use sqlite, postgres, parquet, csv or json.");
                 return null;
         }
     }
@@ -891,11 +963,25 @@ internal sealed partial class TaskFileReader
         return text;
     }
 
-    private string? ReadOutput(Field field)
+    private string? ReadOutput(Field field, SinkFormat format)
     {
         if (!TryText(field, out var text))
         {
             return null;
+        }
+
+        if (format == SinkFormat.Postgres)
+        {
+            // Not a path: a connection string or env:NAME, kept as written (the variable is read when the sink opens).
+            if (string.IsNullOrWhiteSpace(text) || !TaskValues.IsPostgresOutput(text.Trim()))
+            {
+                Error(
+                    text is null ? field.Key : field.Value,
+                    $"'{TaskValues.RedactPassword(text ?? "")}' is not a PostgreSQL output; give a connection string (Host=localhost;Database=coinlake;Username=coinlake or postgres://user@localhost:5432/coinlake) or env:NAME, the environment variable holding one (default env:COINLAKE_POSTGRES).");
+                return null;
+            }
+
+            return text.Trim();
         }
 
         if (string.IsNullOrWhiteSpace(text))
@@ -915,7 +1001,7 @@ internal sealed partial class TaskFileReader
         }
     }
 
-    private string DefaultOutput(SinkFormat format) => ResolvePath(format == SinkFormat.Sqlite
+    private string DefaultOutput(SinkFormat format) => format == SinkFormat.Postgres ? "env:COINLAKE_POSTGRES" : ResolvePath(format == SinkFormat.Sqlite
         ? _options.DefaultSqlitePath
         : Path.Combine(_options.DefaultFileFolder, format.ToString().ToLowerInvariant()));
 

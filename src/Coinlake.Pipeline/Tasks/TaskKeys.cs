@@ -34,6 +34,13 @@ internal static class TaskKeys
     public const string Rotate = "rotate";
     public const string RotateRows = "rotate_rows";
 
+    // Stream tasks (issue 4).
+    public const string StallTimeout = "stall_timeout";
+    public const string Capture = "capture";
+    public const string Group = "group";
+    public const string Grace = "grace";
+    public const string HealLookback = "heal_lookback";
+
     /// <summary>Top-level keys.</summary>
     public static readonly IReadOnlyDictionary<string, string> Root = new Dictionary<string, string>(StringComparer.Ordinal)
     {
@@ -78,6 +85,11 @@ internal static class TaskKeys
         ["duree"] = Duration,
         [ExcludeCurrentCandle] = ExcludeCurrentCandle,
         ["exclure_bougie_courante"] = ExcludeCurrentCandle,
+        [StallTimeout] = StallTimeout,
+        [Capture] = Capture,
+        [Group] = Group,
+        [Grace] = Grace,
+        [HealLookback] = HealLookback,
         [AlertPercent] = AlertPercent,
         [AlertWindow] = AlertWindow,
         [AlertTable] = AlertTable,

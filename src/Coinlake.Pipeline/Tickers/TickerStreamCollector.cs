@@ -16,12 +16,14 @@ namespace Coinlake.Pipeline.Tickers;
 /// <see cref="TickerStreamOptions.AlertPercent"/> within <see cref="TickerStreamOptions.AlertWindow"/> (measured from the
 /// window's minimum or maximum, with a cool-down): a log line, a row in each alert sink and <see cref="AlertRaised"/>.
 /// <para>
-/// The streaming runner calls <see cref="OnTickerAsync"/> for every <see cref="TickerEvent"/> and runs
-/// <see cref="RunAsync"/> beside the stream; a live view reads <see cref="Latest"/> and <see cref="RecentAlerts"/> at
+/// It is the streaming runner's <see cref="Streaming.ITickerStreamHandler"/>: the runner calls <see cref="OnTickersAsync"/>
+/// with each batch of <see cref="TickerEvent"/>s and <see cref="FlushAsync"/> at the end; the host starts the snapshot
+/// timer with <see cref="StartSnapshots"/> (or runs <see cref="RunAsync"/> itself), and disposing the collector stops it
+/// and disposes the alert sinks, which the collector owns; a live view reads <see cref="Latest"/> and <see cref="RecentAlerts"/> at
 /// its own pace. Thread-safe: events, snapshots and readers may run on different threads.
 /// </para>
 /// </summary>
-public sealed partial class TickerStreamCollector : IAsyncDisposable
+public sealed partial class TickerStreamCollector : Streaming.ITickerStreamHandler
 {
     private readonly string _exchange;
     private readonly IReadOnlyList<ITickerSink> _sinks;
@@ -170,8 +172,26 @@ public sealed partial class TickerStreamCollector : IAsyncDisposable
         _timer = RunAsync(_timerStop.Token);
     }
 
-    /// <summary>Stops the timer started by <see cref="StartSnapshots"/> (writing a last snapshot) and waits for it; rethrows a sink failure it met.</summary>
+    /// <summary>
+    /// Stops the timer started by <see cref="StartSnapshots"/> (writing a last snapshot) and waits for it, rethrowing a sink
+    /// failure it met; then disposes the alert sinks. The ticker sinks belong to the caller.
+    /// </summary>
     public async ValueTask DisposeAsync()
+    {
+        try
+        {
+            await StopSnapshotsAsync().ConfigureAwait(false);
+        }
+        finally
+        {
+            foreach (var sink in _alertSinks)
+            {
+                await sink.DisposeAsync().ConfigureAwait(false);
+            }
+        }
+    }
+
+    private async ValueTask StopSnapshotsAsync()
     {
         if (_timerStop is not null && _timer is not null)
         {

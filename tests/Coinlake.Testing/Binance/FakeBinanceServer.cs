@@ -46,7 +46,7 @@ namespace Coinlake.Testing.Binance;
 /// Data is registered with <see cref="AddSeries"/> as 1m candles; higher timeframes are aggregated on request. Many
 /// servers can run in parallel; dispose to stop. Kestrel logs nothing.
 /// </summary>
-public sealed class FakeBinanceServer : FakeServerBase<RecordedRequest>
+public sealed partial class FakeBinanceServer : FakeServerBase<RecordedRequest>
 {
     /// <summary>Header carrying the weight used in the current window (Binance: <c>X-MBX-USED-WEIGHT-(intervalNum)(intervalLetter)</c>).</summary>
     public const string UsedWeightHeader = "X-MBX-USED-WEIGHT-1M";

@@ -49,7 +49,7 @@ namespace Coinlake.Testing.Bybit;
 /// Series are registered with <see cref="AddSeries"/> as 1m candles; higher intervals are aggregated on request. Many
 /// servers can run in parallel; dispose to stop.
 /// </summary>
-public sealed class FakeBybitServer : FakeServerBase<FakeBybitRequest>
+public sealed partial class FakeBybitServer : FakeServerBase<FakeBybitRequest>
 {
     /// <summary>Header with the time (ms UTC) an exceeded API rate limit resets.</summary>
     public const string LimitResetHeader = "X-Bapi-Limit-Reset-Timestamp";

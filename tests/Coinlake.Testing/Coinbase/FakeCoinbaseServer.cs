@@ -171,6 +171,12 @@ public sealed class FakeCoinbaseServer : FakeServerBase<FakeCoinbaseRequest>
     private long NowMs => Options.TimeProvider.GetUtcNow().ToUnixTimeMilliseconds();
 
     /// <inheritdoc/>
+    /// <summary>The WebSocket side (a hub speaking <see cref="FakeCoinbaseStreamVenue"/>), or null (default) to serve REST only; set it before clients connect.</summary>
+    public FakeStreamHub? Stream { get; set; }
+
+    /// <inheritdoc />
+    protected override FakeStreamHub? StreamHub => Stream;
+
     protected override TimeProvider Clock => Options.TimeProvider;
 
     /// <inheritdoc/>

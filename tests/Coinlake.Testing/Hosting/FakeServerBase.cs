@@ -34,6 +34,7 @@ public abstract class FakeServerBase<TRequest> : IAsyncDisposable
             kestrel.Listen(IPAddress.Loopback, 0);
         });
         _app = builder.Build();
+        _app.UseWebSockets(new WebSocketOptions { KeepAliveInterval = TimeSpan.Zero });
         _app.Run(context => ServeAsync(context));
     }
 
@@ -136,8 +137,18 @@ public abstract class FakeServerBase<TRequest> : IAsyncDisposable
     /// <param name="cancellationToken">Cancelled when the client aborts or the server is disposed.</param>
     protected abstract Task HandleAsync(HttpContext context, CancellationToken cancellationToken);
 
+    /// <summary>The server's WebSocket side (a venue dialect on a shared timeline), or null when it serves REST only.</summary>
+    protected virtual FakeStreamHub? StreamHub => null;
+
     private async Task ServeAsync(HttpContext context)
     {
+        if (context.WebSockets.IsWebSocketRequest && StreamHub is { } hub)
+        {
+            using var closing = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, _stopping.Token);
+            await hub.AcceptAsync(context, closing.Token);
+            return;
+        }
+
         var log = CreateLog();
         log.Begin(this, context.Request.Path.Value ?? "",
             context.Request.QueryString.HasValue ? context.Request.QueryString.Value![1..] : "", Clock.GetUtcNow());

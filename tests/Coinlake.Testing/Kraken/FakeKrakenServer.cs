@@ -172,6 +172,12 @@ public sealed class FakeKrakenServer : FakeServerBase<FakeKrakenRequest>
     }
 
     /// <inheritdoc/>
+    /// <summary>The WebSocket side (a hub speaking <see cref="FakeKrakenStreamVenue"/>), or null (default) to serve REST only; set it before clients connect.</summary>
+    public FakeStreamHub? Stream { get; set; }
+
+    /// <inheritdoc />
+    protected override FakeStreamHub? StreamHub => Stream;
+
     protected override TimeProvider Clock => Options.TimeProvider;
 
     /// <inheritdoc/>

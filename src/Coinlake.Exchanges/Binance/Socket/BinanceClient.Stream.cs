@@ -1,0 +1,93 @@
+using System.Runtime.CompilerServices;
+using Coinlake.Exchanges.Binance.Socket;
+using Coinlake.Exchanges.WebSockets;
+using Coinlake.Markets;
+using Coinlake.Streaming;
+
+namespace Coinlake.Exchanges.Binance;
+
+public sealed partial class BinanceClient
+{
+    private static readonly HashSet<string> ProductionRestHosts = new(StringComparer.OrdinalIgnoreCase)
+    {
+        "api.binance.com", "api.binance.us", "fapi.binance.com",
+    };
+
+    private BinanceStreamProtocol? _streamProtocol;
+
+    /// <summary>The WebSocket protocol of this exchange id (endpoints, limits, parsers); see <see cref="BinanceStreamProtocol"/>.</summary>
+    public BinanceStreamProtocol StreamingProtocol => _streamProtocol ??= new BinanceStreamProtocol(Exchange);
+
+    /// <inheritdoc />
+    /// <remarks>Delegates to <see cref="BinanceStreamProtocol.WhyUnsupported"/>: spot streams last-price klines of every
+    /// interval, USDⓈ-M last-price klines from 1m (no mark/index kline streams), and every market streams aggregate trades and 24 h tickers.</remarks>
+    public string? WhyUnsupported(StreamSubscription subscription) => StreamingProtocol.WhyUnsupported(subscription);
+
+    /// <inheritdoc />
+    /// <remarks>
+    /// <para>
+    /// Symbols are checked against <c>exchangeInfo</c> (the REST market cache) first; the symbol map of the stream is
+    /// built from the same market lists (spot, or USDⓈ-M swaps and futures), with
+    /// <see cref="BinanceStreamProtocol.ParseId"/> as the fallback. Connections are run by <see cref="WebSocketStreamer"/>
+    /// with <see cref="BinanceStreamProtocol"/> (see there for endpoints, limits and the keep-alive).
+    /// </para>
+    /// <para>
+    /// Endpoint: <see cref="StreamOptions.Endpoint"/> when set; else, when the REST base URL was overridden (a mirror or a
+    /// fake server), the same host with the ws/wss scheme; else Binance's production stream hosts.
+    /// </para>
+    /// </remarks>
+    /// <exception cref="UnknownSymbolException">A symbol is not listed (the message names the closest ones).</exception>
+    /// <exception cref="NotSupportedException">A subscription is not streamed (see <see cref="WhyUnsupported"/>).</exception>
+    /// <exception cref="ArgumentException">No subscriptions.</exception>
+    public async IAsyncEnumerable<MarketEvent> StreamAsync(IReadOnlyList<StreamSubscription> subscriptions, StreamOptions options,
+        [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(subscriptions);
+        ArgumentNullException.ThrowIfNull(options);
+        if (subscriptions.Count == 0)
+        {
+            throw new ArgumentException("Nothing to stream: pass at least one subscription.", nameof(subscriptions));
+        }
+
+        foreach (var subscription in subscriptions)
+        {
+            if (WhyUnsupported(subscription) is { } why)
+            {
+                throw new NotSupportedException($"{Exchange} cannot stream {subscription}: {why}");
+            }
+
+            await GetMarketAsync(subscription.Symbol, subscription.MarketType, cancellationToken).ConfigureAwait(false);
+        }
+
+        var markets = new List<MarketInfo>();
+        if (subscriptions.Any(s => s.MarketType == MarketType.Spot))
+        {
+            markets.AddRange(await GetMarketsAsync(MarketType.Spot, cancellationToken).ConfigureAwait(false));
+        }
+
+        if (subscriptions.Any(s => s.MarketType != MarketType.Spot))
+        {
+            markets.AddRange(await GetMarketsAsync(MarketType.Swap, cancellationToken).ConfigureAwait(false));
+            markets.AddRange(await GetMarketsAsync(MarketType.Future, cancellationToken).ConfigureAwait(false));
+        }
+
+        var symbols = new StreamSymbols(markets, BinanceStreamProtocol.ParseId);
+        if (options.Endpoint is null && StreamEndpointOverride() is { } derived)
+        {
+            options = options with { Endpoint = derived };
+        }
+
+        var streamer = new WebSocketStreamer(StreamingProtocol, symbols, _time, _logger);
+        await foreach (var item in streamer.RunAsync(subscriptions, options, cancellationToken).ConfigureAwait(false))
+        {
+            yield return item;
+        }
+    }
+
+    /// <summary>The REST base URL when it was overridden (not a Binance production host), to derive the stream host from; else null.</summary>
+    internal Uri? StreamEndpointOverride()
+    {
+        var rest = _spot is not null ? _options.SpotBaseUrl : _options.FuturesBaseUrl;
+        return ProductionRestHosts.Contains(rest.Host) ? null : rest;
+    }
+}

@@ -1,0 +1,85 @@
+using System.Runtime.CompilerServices;
+using Coinlake.Exchanges.Bybit.Socket;
+using Coinlake.Exchanges.WebSockets;
+using Coinlake.Markets;
+using Coinlake.Streaming;
+
+namespace Coinlake.Exchanges.Bybit;
+
+public sealed partial class BybitClient
+{
+    private static readonly BybitStreamProtocol SharedStreamProtocol = new();
+
+    /// <summary>The WebSocket protocol of Bybit (endpoints, limits, parsers); see <see cref="BybitStreamProtocol"/>.</summary>
+    public BybitStreamProtocol StreamingProtocol => SharedStreamProtocol;
+
+    /// <inheritdoc />
+    /// <remarks>Delegates to <see cref="BybitStreamProtocol.WhyUnsupported"/>: last-price klines of Bybit's intervals,
+    /// public trades and tickers of every spot, linear and inverse market; no mark/index kline streams.</remarks>
+    public string? WhyUnsupported(StreamSubscription subscription) => SharedStreamProtocol.WhyUnsupported(subscription);
+
+    /// <inheritdoc />
+    /// <remarks>
+    /// <para>
+    /// Symbols are checked against "Get Instruments Info" (the REST market cache) first; the stream's symbol map is built
+    /// from the same lists (spot, or linear and inverse swaps and futures) with <see cref="BybitStreamProtocol.ParseId"/>
+    /// as the fallback. Connections run on <see cref="WebSocketStreamer"/> with <see cref="BybitStreamProtocol"/>: one
+    /// endpoint per category, 10 topics per subscribe request, <c>{"op":"ping"}</c> every 20 s.
+    /// </para>
+    /// <para>
+    /// Endpoint: <see cref="StreamOptions.Endpoint"/> when set; else, when the REST base URL was overridden (testnet,
+    /// mirror, fake server), that host with the ws/wss scheme; else <c>wss://stream.bybit.com</c>.
+    /// </para>
+    /// </remarks>
+    /// <exception cref="UnknownSymbolException">A symbol is not listed (the message names the closest ones).</exception>
+    /// <exception cref="NotSupportedException">A subscription is not streamed (see <see cref="WhyUnsupported"/>).</exception>
+    /// <exception cref="ArgumentException">No subscriptions.</exception>
+    public async IAsyncEnumerable<MarketEvent> StreamAsync(IReadOnlyList<StreamSubscription> subscriptions, StreamOptions options,
+        [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(subscriptions);
+        ArgumentNullException.ThrowIfNull(options);
+        if (subscriptions.Count == 0)
+        {
+            throw new ArgumentException("Nothing to stream: pass at least one subscription.", nameof(subscriptions));
+        }
+
+        foreach (var subscription in subscriptions)
+        {
+            if (WhyUnsupported(subscription) is { } why)
+            {
+                throw new NotSupportedException($"{Exchange} cannot stream {subscription}: {why}");
+            }
+
+            await GetMarketAsync(subscription.Symbol, subscription.MarketType, cancellationToken).ConfigureAwait(false);
+        }
+
+        var markets = new List<MarketInfo>();
+        if (subscriptions.Any(s => s.MarketType == MarketType.Spot))
+        {
+            markets.AddRange(await GetMarketsAsync(MarketType.Spot, cancellationToken).ConfigureAwait(false));
+        }
+
+        if (subscriptions.Any(s => s.MarketType != MarketType.Spot))
+        {
+            markets.AddRange(await GetMarketsAsync(MarketType.Swap, cancellationToken).ConfigureAwait(false));
+            markets.AddRange(await GetMarketsAsync(MarketType.Future, cancellationToken).ConfigureAwait(false));
+        }
+
+        var symbols = new StreamSymbols(markets, BybitStreamProtocol.ParseId);
+        if (options.Endpoint is null && StreamEndpointOverride() is { } derived)
+        {
+            options = options with { Endpoint = derived };
+        }
+
+        var streamer = new WebSocketStreamer(SharedStreamProtocol, symbols, _time, _logger);
+        await foreach (var item in streamer.RunAsync(subscriptions, options, cancellationToken).ConfigureAwait(false))
+        {
+            yield return item;
+        }
+    }
+
+    /// <summary>The REST base URL when it is not Bybit's production host (testnet, mirror, fake), to derive the stream host from; else null.</summary>
+    internal Uri? StreamEndpointOverride() =>
+        string.Equals(_options.BaseUrl.Host, "api.bybit.com", StringComparison.OrdinalIgnoreCase) ? null : _options.BaseUrl;
+}
