@@ -20,6 +20,7 @@ public static class CoinlakeCli
             AuditCommand.Create(context),
             TradesToOhlcvCommand.Create(context),
             ReplayCommand.Create(context),
+            CompactCommand.Create(context),
         };
 
         var parse = root.Parse(args);

@@ -157,6 +157,8 @@ internal sealed partial class TaskFileReader
         var streamSettings = ReadStreamSettings(fields, mode, modeValid);
         var baseUrl = ReadBaseUrl(fields);
         var sinks = ReadSinks(fields);
+        var alerts = ReadAlerts(fields, mode, modeValid, stream);
+        var rotation = ReadRotation(fields, mode, modeValid);
 
         if (_errors.Count > errorsBefore || name is null || exchange is null || market is null)
         {
@@ -186,6 +188,8 @@ internal sealed partial class TaskFileReader
             Group = streamSettings.Group,
             Grace = streamSettings.Grace,
             HealLookback = streamSettings.HealLookback,
+            Alerts = alerts,
+            Rotation = rotation,
             Location = Location(map),
         };
     }

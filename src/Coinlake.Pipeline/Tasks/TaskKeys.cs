@@ -28,6 +28,11 @@ internal static class TaskKeys
     public const string Duration = "duration";
     public const string ExcludeCurrentCandle = "exclude_current_candle";
     public const string Interval = "interval";
+    public const string AlertPercent = "alert_percent";
+    public const string AlertWindow = "alert_window";
+    public const string AlertTable = "alert_table";
+    public const string Rotate = "rotate";
+    public const string RotateRows = "rotate_rows";
 
     // Stream tasks (issue 4).
     public const string StallTimeout = "stall_timeout";
@@ -85,6 +90,11 @@ internal static class TaskKeys
         [Group] = Group,
         [Grace] = Grace,
         [HealLookback] = HealLookback,
+        [AlertPercent] = AlertPercent,
+        [AlertWindow] = AlertWindow,
+        [AlertTable] = AlertTable,
+        [Rotate] = Rotate,
+        [RotateRows] = RotateRows,
     };
 
     /// <summary>Keys of one entry of <c>sinks:</c>.</summary>

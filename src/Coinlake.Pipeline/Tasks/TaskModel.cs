@@ -168,6 +168,12 @@ public sealed record TaskDefinition
     /// </summary>
     public TimeSpan HealLookback { get; init; } = TimeSpan.FromDays(1);
 
+    /// <summary>Stream tickers tasks: price alerts (<c>alert_percent alert_window alert_table</c>); null = none.</summary>
+    public TickerAlertSettings? Alerts { get; init; }
+
+    /// <summary>Stream tasks: when a Parquet sink rotates its part files (<c>rotate rotate_rows</c>); default every hour.</summary>
+    public PartRotation Rotation { get; init; } = PartRotation.Default;
+
     /// <summary>Where the task is defined (the start of its list item).</summary>
     public SourceLocation Location { get; init; } = SourceLocation.None;
 

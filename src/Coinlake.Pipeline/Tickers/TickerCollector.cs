@@ -9,16 +9,17 @@ namespace Coinlake.Pipeline.Tickers;
 
 /// <summary>
 /// Takes 24h ticker snapshots at a fixed interval (the seed's ticker scheduler: every 5 minutes) and stores them
-/// with their snapshot time; keeps the latest ticker per symbol in a bounded in-memory cache.
+/// with their snapshot time; keeps the latest ticker per symbol in a bounded in-memory cache (<see cref="TickerCache"/>,
+/// <see cref="TickerCache.DefaultCapacity"/> symbols). The live counterpart is <see cref="TickerStreamCollector"/>.
 /// </summary>
 public sealed partial class TickerCollector(ITickerClient client, IReadOnlyList<ITickerSink> sinks, TimeProvider? timeProvider = null, ILogger? logger = null)
 {
     private readonly TimeProvider _time = timeProvider ?? TimeProvider.System;
     private readonly ILogger _logger = logger ?? NullLogger.Instance;
-    private readonly Dictionary<Symbol, Ticker> _latest = [];
+    private readonly TickerCache _latest = new();
 
-    /// <summary>Most recent ticker of each symbol seen (at most one entry per symbol).</summary>
-    public IReadOnlyDictionary<Symbol, Ticker> Latest => _latest;
+    /// <summary>Most recent ticker of each symbol seen (at most one entry per symbol, at most <see cref="TickerCache.DefaultCapacity"/> symbols).</summary>
+    public IReadOnlyDictionary<Symbol, Ticker> Latest => _latest.Latest.ToDictionary(t => t.Symbol);
 
     /// <summary>
     /// Snapshots the tickers of <paramref name="symbols"/> (all markets of <paramref name="marketType"/> when empty) once,
@@ -34,14 +35,10 @@ public sealed partial class TickerCollector(ITickerClient client, IReadOnlyList<
         while (true)
         {
             var tickers = await client.GetTickersAsync(marketType, symbols.Count == 0 ? null : symbols, cancellationToken).ConfigureAwait(false);
-            foreach (var sink in sinks)
-            {
-                await sink.UpsertTickersAsync(exchange, marketType, tickers, cancellationToken).ConfigureAwait(false);
-            }
-
+            await TickerSnapshots.WriteAsync(sinks, exchange, marketType, tickers, cancellationToken).ConfigureAwait(false);
             foreach (var ticker in tickers)
             {
-                _latest[ticker.Symbol] = ticker;
+                _latest.Set(marketType, ticker);
             }
 
             snapshots++;

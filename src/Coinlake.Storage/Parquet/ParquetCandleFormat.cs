@@ -68,53 +68,62 @@ internal sealed class ParquetCandleFormat : ICandleFileFormat
     /// <inheritdoc/>
     public async ValueTask WriteAsync(Stream stream, SeriesKey series, IReadOnlyList<Candle> candles, CancellationToken cancellationToken)
     {
-        var columns = SeriesColumns.Of(series);
         await using var writer = await ParquetWriter.CreateAsync(Schema, stream, WriteOptions, cancellationToken: cancellationToken);
         writer.CustomMetadata = new Dictionary<string, string>(StringComparer.Ordinal) { ["coinlake.series"] = series.ToString() };
         for (var start = 0; start < candles.Count || start == 0; start += RowGroupSize)
         {
-            var n = Math.Min(RowGroupSize, candles.Count - start);
-            using var group = writer.CreateRowGroup();
-            await group.WriteAsync(ExchangeField, Repeat(columns.Exchange, n));
-            await group.WriteAsync(SymbolField, Repeat(columns.Symbol, n));
-            await group.WriteAsync(MarketTypeField, Repeat(columns.MarketType, n));
-            await group.WriteAsync(TimeframeField, Repeat(columns.Timeframe, n));
-            await group.WriteAsync(PriceField, Repeat(columns.Price, n));
-            var times = new DateTime[n];
-            var open = new BigDecimal[n];
-            var high = new BigDecimal[n];
-            var low = new BigDecimal[n];
-            var close = new BigDecimal[n];
-            var volume = new BigDecimal[n];
-            var quoteVolume = new BigDecimal?[n];
-            var trades = new long?[n];
-            for (var i = 0; i < n; i++)
-            {
-                var c = candles[start + i];
-                times[i] = DateTimeOffset.FromUnixTimeMilliseconds(c.OpenTime).UtcDateTime;
-                open[i] = ParquetDecimals.ToBig(c.Open);
-                high[i] = ParquetDecimals.ToBig(c.High);
-                low[i] = ParquetDecimals.ToBig(c.Low);
-                close[i] = ParquetDecimals.ToBig(c.Close);
-                volume[i] = ParquetDecimals.ToBig(c.Volume);
-                quoteVolume[i] = c.QuoteVolume is { } qv ? ParquetDecimals.ToBig(qv) : null;
-                trades[i] = c.TradeCount;
-            }
-
-            await group.WriteAsync<DateTime>(OpenTimeField, times.AsMemory(), cancellationToken: cancellationToken);
-            await group.WriteAsync<BigDecimal>(OpenField, open.AsMemory(), cancellationToken: cancellationToken);
-            await group.WriteAsync<BigDecimal>(HighField, high.AsMemory(), cancellationToken: cancellationToken);
-            await group.WriteAsync<BigDecimal>(LowField, low.AsMemory(), cancellationToken: cancellationToken);
-            await group.WriteAsync<BigDecimal>(CloseField, close.AsMemory(), cancellationToken: cancellationToken);
-            await group.WriteAsync<BigDecimal>(VolumeField, volume.AsMemory(), cancellationToken: cancellationToken);
-            await group.WriteAsync<BigDecimal>(QuoteVolumeField, quoteVolume.AsMemory(), cancellationToken: cancellationToken);
-            await group.WriteAsync<long>(TradeCountField, trades.AsMemory(), cancellationToken: cancellationToken);
-            group.CompleteValidate();
+            await WriteRowGroupAsync(writer, series, candles, start, Math.Min(RowGroupSize, candles.Count - start), cancellationToken);
             if (candles.Count == 0)
             {
                 break;
             }
         }
+    }
+
+    /// <summary>The schema every Coinlake candle file has (monthly files and stream part files alike).</summary>
+    internal static ParquetSchema FileSchema => Schema;
+
+    /// <summary>Writes <paramref name="count"/> candles of <paramref name="series"/> from <paramref name="start"/> as one row group of <paramref name="writer"/>.</summary>
+    internal static async ValueTask WriteRowGroupAsync(ParquetWriter writer, SeriesKey series, IReadOnlyList<Candle> candles, int start, int count, CancellationToken cancellationToken)
+    {
+        var columns = SeriesColumns.Of(series);
+        var n = count;
+        using var group = writer.CreateRowGroup();
+        await group.WriteAsync(ExchangeField, Repeat(columns.Exchange, n));
+        await group.WriteAsync(SymbolField, Repeat(columns.Symbol, n));
+        await group.WriteAsync(MarketTypeField, Repeat(columns.MarketType, n));
+        await group.WriteAsync(TimeframeField, Repeat(columns.Timeframe, n));
+        await group.WriteAsync(PriceField, Repeat(columns.Price, n));
+        var times = new DateTime[n];
+        var open = new BigDecimal[n];
+        var high = new BigDecimal[n];
+        var low = new BigDecimal[n];
+        var close = new BigDecimal[n];
+        var volume = new BigDecimal[n];
+        var quoteVolume = new BigDecimal?[n];
+        var trades = new long?[n];
+        for (var i = 0; i < n; i++)
+        {
+            var c = candles[start + i];
+            times[i] = DateTimeOffset.FromUnixTimeMilliseconds(c.OpenTime).UtcDateTime;
+            open[i] = ParquetDecimals.ToBig(c.Open);
+            high[i] = ParquetDecimals.ToBig(c.High);
+            low[i] = ParquetDecimals.ToBig(c.Low);
+            close[i] = ParquetDecimals.ToBig(c.Close);
+            volume[i] = ParquetDecimals.ToBig(c.Volume);
+            quoteVolume[i] = c.QuoteVolume is { } qv ? ParquetDecimals.ToBig(qv) : null;
+            trades[i] = c.TradeCount;
+        }
+
+        await group.WriteAsync<DateTime>(OpenTimeField, times.AsMemory(), cancellationToken: cancellationToken);
+        await group.WriteAsync<BigDecimal>(OpenField, open.AsMemory(), cancellationToken: cancellationToken);
+        await group.WriteAsync<BigDecimal>(HighField, high.AsMemory(), cancellationToken: cancellationToken);
+        await group.WriteAsync<BigDecimal>(LowField, low.AsMemory(), cancellationToken: cancellationToken);
+        await group.WriteAsync<BigDecimal>(CloseField, close.AsMemory(), cancellationToken: cancellationToken);
+        await group.WriteAsync<BigDecimal>(VolumeField, volume.AsMemory(), cancellationToken: cancellationToken);
+        await group.WriteAsync<BigDecimal>(QuoteVolumeField, quoteVolume.AsMemory(), cancellationToken: cancellationToken);
+        await group.WriteAsync<long>(TradeCountField, trades.AsMemory(), cancellationToken: cancellationToken);
+        group.CompleteValidate();
     }
 
     /// <inheritdoc/>

@@ -7,7 +7,10 @@ namespace Coinlake.Storage.Parquet;
 /// <summary>
 /// Reads candles from a Parquet file or from every <c>*.parquet</c> file under a folder (any layout), for audits.
 /// The series of each file comes from its series columns, else from the Coinlake sidecar, else from its name and
-/// <see cref="ReaderHints"/>. Files are read one at a time; candles come in ascending open-time order.
+/// <see cref="ReaderHints"/>. Files are read one at a time; candles come in ascending open-time order. In a folder, the
+/// part files of live streams (<c>{task}.part-{yyyyMMdd_HHmmss}.parquet</c>, see <see cref="PartFiles"/>) are skipped: they
+/// repeat candles (every in-progress update) until <c>coinlake compact</c> merges them into the monthly files; open one
+/// part by its path to read it.
 /// </summary>
 public sealed class ParquetCandleReader : ICandleReader
 {
@@ -24,7 +27,7 @@ public sealed class ParquetCandleReader : ICandleReader
         }
         else if (Directory.Exists(full))
         {
-            _reader = new FileSetReader(() => FileCandleStore.EnumerateDataFiles(full, ".parquet"), new ParquetCandleFormat(), new Sidecar(Sidecar.ForFolder(full)), full, hints);
+            _reader = new FileSetReader(() => FileCandleStore.EnumerateDataFiles(full, ".parquet").Where(f => PartFiles.TryParse(f) is null), new ParquetCandleFormat(), new Sidecar(Sidecar.ForFolder(full)), full, hints);
         }
         else
         {

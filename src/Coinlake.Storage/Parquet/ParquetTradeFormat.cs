@@ -57,45 +57,54 @@ internal sealed class ParquetTradeFormat : IRecordFileFormat<TradeSeriesKey, str
     /// <inheritdoc/>
     public async ValueTask WriteAsync(Stream stream, TradeSeriesKey series, IReadOnlyList<Trade> records, CancellationToken cancellationToken)
     {
-        var columns = TradeSeriesColumns.Of(series);
         await using var writer = await ParquetWriter.CreateAsync(Schema, stream, ParquetCandleFormat.WriteOptions, cancellationToken: cancellationToken);
         writer.CustomMetadata = new Dictionary<string, string>(StringComparer.Ordinal) { ["coinlake.kind"] = "trades", ["coinlake.series"] = series.ToString() };
         for (var start = 0; start < records.Count || start == 0; start += ParquetCandleFormat.RowGroupSize)
         {
-            var n = Math.Min(ParquetCandleFormat.RowGroupSize, records.Count - start);
-            using var group = writer.CreateRowGroup();
-            await group.WriteAsync(ExchangeField, ParquetCandleFormat.Repeat(columns.Exchange, n));
-            await group.WriteAsync(SymbolField, ParquetCandleFormat.Repeat(columns.Symbol, n));
-            await group.WriteAsync(MarketTypeField, ParquetCandleFormat.Repeat(columns.MarketType, n));
-            var ids = new string[n];
-            var times = new DateTime[n];
-            var price = new BigDecimal[n];
-            var amount = new BigDecimal[n];
-            var cost = new BigDecimal[n];
-            var side = new string?[n];
-            for (var i = 0; i < n; i++)
-            {
-                var t = records[start + i];
-                ids[i] = t.Id;
-                times[i] = DateTimeOffset.FromUnixTimeMilliseconds(t.Timestamp).UtcDateTime;
-                price[i] = ParquetDecimals.ToBig(t.Price);
-                amount[i] = ParquetDecimals.ToBig(t.Amount);
-                cost[i] = ParquetDecimals.ToBig(decimal.Round(t.Cost, ParquetCandleFormat.Scale));
-                side[i] = TradeText.Side(t.Side);
-            }
-
-            await group.WriteAsync(IdField, ids);
-            await group.WriteAsync<DateTime>(TimestampField, times.AsMemory(), cancellationToken: cancellationToken);
-            await group.WriteAsync<BigDecimal>(PriceField, price.AsMemory(), cancellationToken: cancellationToken);
-            await group.WriteAsync<BigDecimal>(AmountField, amount.AsMemory(), cancellationToken: cancellationToken);
-            await group.WriteAsync<BigDecimal>(CostField, cost.AsMemory(), cancellationToken: cancellationToken);
-            await group.WriteAsync(SideField, side);
-            group.CompleteValidate();
+            await WriteRowGroupAsync(writer, series, records, start, Math.Min(ParquetCandleFormat.RowGroupSize, records.Count - start), cancellationToken);
             if (records.Count == 0)
             {
                 break;
             }
         }
+    }
+
+    /// <summary>The schema every Coinlake trade file has (monthly files and stream part files alike).</summary>
+    internal static ParquetSchema FileSchema => Schema;
+
+    /// <summary>Writes <paramref name="count"/> trades of <paramref name="series"/> from <paramref name="start"/> as one row group of <paramref name="writer"/>.</summary>
+    internal static async ValueTask WriteRowGroupAsync(ParquetWriter writer, TradeSeriesKey series, IReadOnlyList<Trade> records, int start, int count, CancellationToken cancellationToken)
+    {
+        var columns = TradeSeriesColumns.Of(series);
+        var n = count;
+        using var group = writer.CreateRowGroup();
+        await group.WriteAsync(ExchangeField, ParquetCandleFormat.Repeat(columns.Exchange, n));
+        await group.WriteAsync(SymbolField, ParquetCandleFormat.Repeat(columns.Symbol, n));
+        await group.WriteAsync(MarketTypeField, ParquetCandleFormat.Repeat(columns.MarketType, n));
+        var ids = new string[n];
+        var times = new DateTime[n];
+        var price = new BigDecimal[n];
+        var amount = new BigDecimal[n];
+        var cost = new BigDecimal[n];
+        var side = new string?[n];
+        for (var i = 0; i < n; i++)
+        {
+            var t = records[start + i];
+            ids[i] = t.Id;
+            times[i] = DateTimeOffset.FromUnixTimeMilliseconds(t.Timestamp).UtcDateTime;
+            price[i] = ParquetDecimals.ToBig(t.Price);
+            amount[i] = ParquetDecimals.ToBig(t.Amount);
+            cost[i] = ParquetDecimals.ToBig(decimal.Round(t.Cost, ParquetCandleFormat.Scale));
+            side[i] = TradeText.Side(t.Side);
+        }
+
+        await group.WriteAsync(IdField, ids);
+        await group.WriteAsync<DateTime>(TimestampField, times.AsMemory(), cancellationToken: cancellationToken);
+        await group.WriteAsync<BigDecimal>(PriceField, price.AsMemory(), cancellationToken: cancellationToken);
+        await group.WriteAsync<BigDecimal>(AmountField, amount.AsMemory(), cancellationToken: cancellationToken);
+        await group.WriteAsync<BigDecimal>(CostField, cost.AsMemory(), cancellationToken: cancellationToken);
+        await group.WriteAsync(SideField, side);
+        group.CompleteValidate();
     }
 
     /// <inheritdoc/>
