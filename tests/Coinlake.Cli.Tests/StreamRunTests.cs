@@ -86,6 +86,105 @@ public sealed class StreamRunTests : IDisposable
     }
 
     [Fact]
+    public async Task Run_TickerStreamWithAlerts_WritesSnapshotsAndAnAlertRowForA2PercentMove()
+    {
+        var file = _cli.WriteFile("tickers.yaml", """
+            version: 1
+            tasks:
+              - name: watch
+                mode: stream
+                stream: tickers
+                exchange: binance
+                symbols: [BTC/USDT, ETH/USDT]
+                interval: 1
+                alert_percent: 1
+                alert_window: 60
+                format: sqlite
+                output: live.db
+            """);
+        var btc = StreamSubscription.Tickers(Symbol.Parse("BTC/USDT"), MarketType.Spot);
+        var eth = StreamSubscription.Tickers(Symbol.Parse("ETH/USDT"), MarketType.Spot);
+        static TickerEvent Tick(StreamSubscription s, int second, decimal last) =>
+            new(s, T0 + (second * 1000L), new Tickers.Ticker(s.Symbol, T0 + (second * 1000L), last, last - 1, last + 1, null, null, null, null, null, null, null));
+        var script = new List<MarketEvent>
+        {
+            Tick(btc, 0, 20_000m), Tick(eth, 0, 1_500m),
+            Tick(btc, 10, 20_100m), Tick(eth, 10, 1_501m),
+            Tick(btc, 20, 20_400m), Tick(eth, 20, 1_502m), // BTC +2 % within 20 s; ETH +0.13 %
+        };
+        var client = new ScriptedClient(script);
+        using var stop = new CancellationTokenSource();
+
+        var run = RunAsync(client, stop.Token, "run", file);
+        await client.Drained.WaitAsync(TimeSpan.FromSeconds(30));
+        await Task.Delay(1500); // one snapshot interval
+        await stop.CancelAsync();
+        var result = await run.WaitAsync(TimeSpan.FromSeconds(30));
+
+        result.ExitCode.ShouldBe(0, result.ToString());
+        using var connection = new SqliteConnection($"Data Source={_cli.Path("live.db")};Pooling=False");
+        connection.Open();
+        using var alerts = connection.CreateCommand();
+        alerts.CommandText = "SELECT symbol, direction FROM alerts";
+        using (var reader = alerts.ExecuteReader())
+        {
+            reader.Read().ShouldBeTrue("one alert row");
+            reader.GetString(0).ShouldBe("BTC/USDT");
+            reader.GetString(1).ShouldBe("up");
+            reader.Read().ShouldBeFalse("ETH moved 0.13 %: no alert");
+        }
+
+        using var tickers = connection.CreateCommand();
+        tickers.CommandText = "SELECT symbol, last FROM tickers ORDER BY timestamp DESC, symbol";
+        using var rows = tickers.ExecuteReader();
+        var latest = new Dictionary<string, double>();
+        while (rows.Read())
+        {
+            latest.TryAdd(rows.GetString(0), rows.GetDouble(1));
+        }
+
+        latest["BTC/USDT"].ShouldBe(20_400);
+        latest["ETH/USDT"].ShouldBe(1_502);
+    }
+
+    [Fact]
+    public async Task Run_StreamIntoParquet_WritesRotatingPartFilesThatCompactIntoTheMonthlyFiles()
+    {
+        var file = _cli.WriteFile("parts.yaml", """
+            version: 1
+            tasks:
+              - name: live
+                mode: stream
+                exchange: binance
+                symbol: BTC/USDT
+                timeframe: 1m
+                heal_lookback: 0
+                rotate_rows: 10
+                format: parquet
+                output: pq
+            """);
+        var client = new ScriptedClient(Script(StreamSubscription.Candles(Symbol.Parse("BTC/USDT"), MarketType.Spot, Timeframe.OneMinute), 25));
+        using var stop = new CancellationTokenSource();
+
+        var run = RunAsync(client, stop.Token, "run", file);
+        await client.Drained.WaitAsync(TimeSpan.FromSeconds(30));
+        await stop.CancelAsync();
+        var result = await run.WaitAsync(TimeSpan.FromSeconds(30));
+
+        result.ExitCode.ShouldBe(0, result.ToString());
+        var parts = Directory.GetFiles(_cli.Path("pq"), "live.part-*.parquet");
+        parts.Length.ShouldBeGreaterThanOrEqualTo(2);
+        parts.ShouldAllBe(p => System.Text.RegularExpressions.Regex.IsMatch(Path.GetFileName(p), @"^live\.part-\d{8}_\d{6}(-\d+)?\.parquet$"));
+
+        var compact = await _cli.RunAsync("compact", _cli.Path("pq"), "--delete-parts");
+        compact.ExitCode.ShouldBe(0, compact.ToString());
+        Directory.GetFiles(_cli.Path("pq"), "live.part-*.parquet").ShouldBeEmpty();
+        var audit = await _cli.RunAsync("audit", _cli.Path("pq"), "--strict");
+        audit.ExitCode.ShouldBe(0, audit.ToString());
+        audit.Out.ShouldContain("25");
+    }
+
+    [Fact]
     public async Task Run_StreamTaskOnAnExchangeWithoutStream_FailsNamingTheTask()
     {
         var file = _cli.WriteFile("live.yaml", """

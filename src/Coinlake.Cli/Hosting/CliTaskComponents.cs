@@ -1,6 +1,9 @@
 using Coinlake.Exchanges;
 using Coinlake.Exchanges.WebSockets;
 using Coinlake.Pipeline.Backfill;
+using Coinlake.Pipeline.Streaming;
+using Coinlake.Pipeline.Tickers;
+using Coinlake.Storage.Alerts;
 using Coinlake.Pipeline.Tasks;
 using Coinlake.Storage;
 using Coinlake.Storage.Csv;
@@ -28,6 +31,34 @@ internal sealed class CliTaskComponents(TimeProvider time, ILoggerFactory logger
 
     /// <summary>Records the stream's raw frames to <see cref="TaskDefinition.Capture"/> (appending; replay with <c>coinlake replay</c>).</summary>
     public IStreamCapture? CreateCapture(TaskDefinition task) => task.Capture is { } path ? new CaptureWriter(path) : null;
+
+    /// <summary>Parquet outputs of a stream get rotating part files (<c>{task}.part-{yyyyMMdd_HHmmss}.parquet</c>, rotated by
+    /// <c>rotate</c>/<c>rotate_rows</c>); every other format is the backfill sink.</summary>
+    public ICandleSink CreateStreamSink(TaskDefinition task, SinkDefinition sink) => sink.Format == SinkFormat.Parquet
+        ? new ParquetCandlePartSink(sink.Output, task.Name, new PartRotationOptions(task.Rotation.Every, task.Rotation.MaxRows), time)
+        : CreateSink(sink);
+
+    /// <summary>Trades of a stream: Parquet part files as for candles, else the backfill sink.</summary>
+    public ITradeSink CreateStreamTradeSink(TaskDefinition task, SinkDefinition sink) => sink.Format == SinkFormat.Parquet
+        ? new ParquetTradePartSink(sink.Output, task.Name, new PartRotationOptions(task.Rotation.Every, task.Rotation.MaxRows), time)
+        : CreateTradeSink(sink);
+
+    /// <summary>
+    /// <c>stream: tickers</c>: the latest-price cache with snapshots every <c>interval</c> and, with <c>alert_percent</c>,
+    /// price-move alerts logged and written to an alerts table beside each SQLite ticker sink.
+    /// </summary>
+    public ITickerStreamHandler CreateTickerStreamHandler(TaskDefinition task, IReadOnlyList<ITickerSink> sinks)
+    {
+        var alertSinks = new List<IAlertSink>();
+        if (task.Alerts is { } alerts)
+        {
+            alertSinks.AddRange(task.Sinks.Where(s => s.Format == SinkFormat.Sqlite).Select(s => (IAlertSink)new SqliteAlertSink(s.Output, alerts.Table)));
+        }
+
+        var collector = new TickerStreamCollector(task.Exchange, sinks, alertSinks, TickerStreamOptions.FromTask(task), time, loggers.CreateLogger<TickerStreamCollector>());
+        collector.StartSnapshots();
+        return collector;
+    }
 
     public ICandleSink CreateSink(SinkDefinition sink) => sink.Format switch
     {

@@ -38,6 +38,13 @@ public interface ITaskComponents
     /// </summary>
     IStreamCapture? CreateCapture(TaskDefinition task) => null;
 
+    /// <summary>Opens a candle sink of a <c>mode: stream</c> task; default <see cref="CreateSink"/>. Hosts return rotating
+    /// part files for Parquet (a stream appends; <c>coinlake compact</c> merges parts into the monthly files).</summary>
+    ICandleSink CreateStreamSink(TaskDefinition task, SinkDefinition sink) => CreateSink(sink);
+
+    /// <summary>Opens a trade sink of a <c>mode: stream</c> task; default <see cref="CreateTradeSink"/>.</summary>
+    ITradeSink CreateStreamTradeSink(TaskDefinition task, SinkDefinition sink) => CreateTradeSink(sink);
+
     /// <summary>
     /// <c>stream: tickers</c> tasks: receives the ticker updates (latest-price cache, snapshots, alerts ...). The handler is
     /// disposed by the caller, before <paramref name="sinks"/>. Default: <see cref="TickerSinkStreamHandler"/>, which stores

@@ -108,14 +108,14 @@ public sealed partial class StreamTaskRunner(ITaskComponents components, TimePro
             {
                 if (buildsCandles)
                 {
-                    var sink = components.CreateSink(definition);
+                    var sink = components.CreateStreamSink(task, definition);
                     opened.Add(sink);
                     candleSinks.Add(new SerializedCandleSink(sink));
                 }
 
                 if (task.Stream == "trades")
                 {
-                    var trades = components.CreateTradeSink(task.Timeframes.Count > 0 && definition.Table is { } table ? definition with { Table = table + "_trades" } : definition);
+                    var trades = components.CreateStreamTradeSink(task, task.Timeframes.Count > 0 && definition.Table is { } table ? definition with { Table = table + "_trades" } : definition);
                     opened.Add(trades);
                     tradeSinks.Add(new SerializedTradeSink(trades));
                 }
