@@ -122,7 +122,7 @@ public sealed partial class MarketStreamWriter
                 inBatch++;
             }
 
-            var due = _time.GetElapsedTime(nextFlush) >= flushEvery;
+            var due = _time.GetElapsedTime(nextFlush) >= flushEvery || (inBatch > 0 && _options.FlushWhenIdle && !events.TryPeek(out _));
             if (inBatch >= _options.BatchSize || due)
             {
                 Tick(final: false);

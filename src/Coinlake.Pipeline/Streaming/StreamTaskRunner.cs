@@ -158,6 +158,7 @@ public sealed partial class StreamTaskRunner(ITaskComponents components, TimePro
                 FlushInterval = Writer.FlushInterval,
                 DurableFlushInterval = Writer.DurableFlushInterval,
                 ChannelCapacity = Writer.ChannelCapacity,
+                FlushWhenIdle = Writer.FlushWhenIdle,
                 ExcludeCurrentCandle = task.ExcludeCurrentCandle,
                 Grace = task.Grace,
                 TradeTimeframes = task.Stream == "trades" ? task.Timeframes : [],

@@ -13,6 +13,11 @@ public sealed class StreamWriterOptions
     /// this often). Default 250 ms.</summary>
     public TimeSpan FlushInterval { get; init; } = TimeSpan.FromMilliseconds(250);
 
+    /// <summary>Write as soon as the stream pauses (group commit): a quiet stream commits each event within one
+    /// transaction's time, a busy one still writes full batches of <see cref="BatchSize"/>. False: wait for
+    /// <see cref="BatchSize"/> events or <see cref="FlushInterval"/>. Default true.</summary>
+    public bool FlushWhenIdle { get; init; } = true;
+
     /// <summary>How often the sinks are asked to make accepted writes durable (<see cref="ICandleSink.FlushAsync"/>; file sinks
     /// rewrite their files then). Always done when the stream stops. Default 10 s.</summary>
     public TimeSpan DurableFlushInterval { get; init; } = TimeSpan.FromSeconds(10);
