@@ -121,6 +121,24 @@ public sealed class MarketStreamWriterTests
     }
 
     [Fact]
+    public async Task RunAsync_StreamPauses_WritesAtOnceWithoutWaitingForTheFlushInterval()
+    {
+        var writer = Writer(excludeCurrent: true); // the fake clock never moves: no flush interval ever elapses
+        var channel = MarketStreamWriter.CreateChannel(100);
+        var run = writer.RunAsync(channel.Reader);
+
+        await channel.Writer.WriteAsync(Update(Candle(0, 101), closed: true, T0 + Minute));
+        for (var i = 0; i < 250 && _candles.Rows.Count == 0; i++)
+        {
+            await Task.Delay(20);
+        }
+
+        _candles.Rows.Values.ShouldBe([Candle(0, 101)]);
+        channel.Writer.Complete();
+        await run;
+    }
+
+    [Fact]
     public async Task Accept_UpdateAfterClockClose_UpsertsTheLaterValues()
     {
         var writer = Writer();
