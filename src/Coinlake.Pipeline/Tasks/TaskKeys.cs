@@ -28,6 +28,8 @@ internal static class TaskKeys
     public const string Duration = "duration";
     public const string ExcludeCurrentCandle = "exclude_current_candle";
     public const string Interval = "interval";
+    public const string Schedule = "schedule";
+    public const string Timezone = "timezone";
 
     /// <summary>Top-level keys.</summary>
     public static readonly IReadOnlyDictionary<string, string> Root = new Dictionary<string, string>(StringComparer.Ordinal)
@@ -73,6 +75,9 @@ internal static class TaskKeys
         ["duree"] = Duration,
         [ExcludeCurrentCandle] = ExcludeCurrentCandle,
         ["exclure_bougie_courante"] = ExcludeCurrentCandle,
+        [Schedule] = Schedule,
+        [Timezone] = Timezone,
+        ["time_zone"] = Timezone,
     };
 
     /// <summary>Keys of one entry of <c>sinks:</c>.</summary>

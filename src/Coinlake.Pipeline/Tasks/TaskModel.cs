@@ -125,6 +125,12 @@ public sealed record TaskDefinition
     /// <summary>True (default) to write only closed candles, whose interval has ended; false also writes the candle in progress.</summary>
     public bool ExcludeCurrentCandle { get; init; } = true;
 
+    /// <summary>
+    /// When <c>coinlake serve</c>/<c>coinlake worker</c> run this task (keys <c>schedule</c> + <c>timezone</c>, rest tasks
+    /// only); <see langword="null"/> = not scheduled (<c>coinlake run</c> ignores it either way).
+    /// </summary>
+    public TaskSchedule? Schedule { get; init; }
+
     /// <summary>Where the task is defined (the start of its list item).</summary>
     public SourceLocation Location { get; init; } = SourceLocation.None;
 
