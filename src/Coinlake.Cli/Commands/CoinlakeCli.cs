@@ -19,6 +19,8 @@ public static class CoinlakeCli
             ValidateCommand.Create(context),
             AuditCommand.Create(context),
             TradesToOhlcvCommand.Create(context),
+            ServeCommand.Create(context),
+            WorkerCommand.Create(context),
         };
 
         var parse = root.Parse(args);

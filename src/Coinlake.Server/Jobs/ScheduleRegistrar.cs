@@ -33,7 +33,7 @@ internal sealed partial class ScheduleRegistrar(ISchedulerFactory schedulers, Se
                 continue;
             }
 
-            var (detail, trigger) = Build(task.Name, schedule, path, time);
+            var (detail, trigger) = Build<CoinlakeJob>(task.Name, schedule, path, time);
             await scheduler.ScheduleJob(detail, [trigger], ScheduleJobOptions.Replacing, cancellationToken).ConfigureAwait(false);
             scheduled.Add(task.Name);
             LogScheduled(logger, task.Name, schedule.Cron, schedule.TimeZone.Id, schedule.NextAfter(time.GetUtcNow())?.ToString("O", System.Globalization.CultureInfo.InvariantCulture) ?? "never");
@@ -51,9 +51,10 @@ internal sealed partial class ScheduleRegistrar(ISchedulerFactory schedulers, Se
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
     /// <summary>The durable job and the cron trigger of a scheduled task (Unix cron read by Quartz's <see cref="CronFormat.Unix"/>).</summary>
-    internal static (IJobDetail Job, ITrigger Trigger) Build(string taskName, TaskSchedule schedule, string taskFile, TimeProvider time)
+    internal static (IJobDetail Job, ITrigger Trigger) Build<TJob>(string taskName, TaskSchedule schedule, string taskFile, TimeProvider time)
+        where TJob : IJob
     {
-        var detail = JobBuilder.Create<CoinlakeJob>()
+        var detail = JobBuilder.Create<TJob>()
             .WithIdentity(taskName, CoinlakeJob.ScheduleGroup)
             .WithDescription($"scheduled task {taskName} ({schedule.Cron} {schedule.TimeZone.Id})")
             .UsingJobData(CoinlakeJob.TaskFileKey, taskFile)
