@@ -1,6 +1,7 @@
 using Coinlake.Storage.Csv;
 using Coinlake.Storage.Json;
 using Coinlake.Storage.Parquet;
+using Coinlake.Storage.Postgres;
 using Coinlake.Storage.Sqlite;
 
 namespace Coinlake.Storage;
@@ -12,13 +13,20 @@ public static class CandleStores
     /// A reader for <paramref name="path"/>: a SQLite database (<c>.db</c>, <c>.sqlite</c>, <c>.sqlite3</c>; the
     /// <c>candles</c> table or <see cref="ReaderHints.Table"/>), a Parquet file or a folder of Parquet files, or a
     /// CSV or JSON file (also <c>.gz</c>). Files without series columns get their series from the sidecar or the
-    /// file name, with <paramref name="hints"/> overriding.
+    /// file name, with <paramref name="hints"/> overriding. A PostgreSQL connection string (<c>postgres://...</c>,
+    /// <c>Host=...;Database=...</c> or <c>env:NAME</c>) opens the PostgreSQL store (the <c>candles</c> table or
+    /// <see cref="ReaderHints.Table"/>).
     /// </summary>
     /// <exception cref="FileNotFoundException">Nothing exists at <paramref name="path"/>.</exception>
     /// <exception cref="ArgumentException">An unsupported file type, or a folder without Parquet files; the message lists what is supported.</exception>
     public static ICandleReader OpenReader(string path, ReaderHints? hints = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        if (PostgresConnection.LooksLikeConnectionString(path))
+        {
+            return new PostgresCandleSink(PostgresConnection.Resolve(path), new PostgresStoreOptions { CandleTable = hints?.Table ?? "candles" });
+        }
+
         var full = Path.GetFullPath(path);
         if (Directory.Exists(full))
         {

@@ -1,4 +1,5 @@
 using Coinlake.Storage.Internal;
+using Coinlake.Storage.Postgres;
 using Coinlake.Storage.Sqlite;
 
 namespace Coinlake.Storage;
@@ -13,13 +14,20 @@ public static class TradeStores
     /// them are skipped), or one <c>.parquet</c>, <c>.csv</c> or <c>.json</c> trade file (also <c>.gz</c>; freqtrade's
     /// <c>XRP_ETH-trades.json.gz</c> included). Files without series columns get their series from the trade sidecar or
     /// the file name (<c>BTCUSDT_trades.csv</c>, <c>XRP_ETH-trades.json.gz</c>), with <paramref name="hints"/>
-    /// (exchange, symbol, market type) filling in what the name does not say.
+    /// (exchange, symbol, market type) filling in what the name does not say. A PostgreSQL connection string
+    /// (<c>postgres://...</c>, <c>Host=...</c> or <c>env:NAME</c>) opens the PostgreSQL store (the <c>trades</c> table or
+    /// <see cref="ReaderHints.Table"/>).
     /// </summary>
     /// <exception cref="FileNotFoundException">Nothing exists at <paramref name="path"/>.</exception>
     /// <exception cref="ArgumentException">An unsupported file type, or a folder without data files; the message lists what is supported.</exception>
     public static ITradeReader OpenReader(string path, ReaderHints? hints = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        if (PostgresConnection.LooksLikeConnectionString(path))
+        {
+            return new PostgresTradeSink(PostgresConnection.Resolve(path), new PostgresStoreOptions { TradeTable = hints?.Table ?? "trades" });
+        }
+
         var full = Path.GetFullPath(path);
         if (Directory.Exists(full))
         {

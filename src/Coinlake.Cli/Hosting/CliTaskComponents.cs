@@ -5,13 +5,18 @@ using Coinlake.Storage;
 using Coinlake.Storage.Csv;
 using Coinlake.Storage.Json;
 using Coinlake.Storage.Parquet;
+using Coinlake.Storage.Postgres;
 using Coinlake.Storage.Sqlite;
 using Microsoft.Extensions.Logging;
 
 namespace Coinlake.Cli.Hosting;
 
-/// <summary>Wires the concrete exchange connectors and sinks a task file names.</summary>
-internal sealed class CliTaskComponents(TimeProvider time, ILoggerFactory loggers) : ITaskComponents
+/// <summary>
+/// Wires the concrete exchange connectors and sinks a task file names. A postgres sink's output (a connection string
+/// or <c>env:NAME</c>) is resolved through <paramref name="environment"/> (the process environment when null) when the
+/// sink is opened; its table is the candle, trade or ticker table depending on what the task stores.
+/// </summary>
+internal sealed class CliTaskComponents(TimeProvider time, ILoggerFactory loggers, Func<string, string?>? environment = null) : ITaskComponents
 {
     public IExchangeClient CreateClient(TaskDefinition task) =>
         ExchangeRegistry.Shared.Create(task.Exchange, task.BaseUrl, time, loggers);
@@ -22,6 +27,7 @@ internal sealed class CliTaskComponents(TimeProvider time, ILoggerFactory logger
         SinkFormat.Parquet => new ParquetCandleSink(sink.Output, sink.PathTemplate),
         SinkFormat.Csv => new CsvCandleSink(sink.Output, sink.PathTemplate),
         SinkFormat.Json => new JsonCandleSink(sink.Output, sink.PathTemplate),
+        SinkFormat.Postgres => new PostgresCandleSink(PostgresStore(sink, new PostgresStoreOptions { CandleTable = sink.Table ?? "candles" })),
         _ => throw new NotSupportedException($"Sink format '{sink.Format}' is not supported."),
     };
 
@@ -31,6 +37,7 @@ internal sealed class CliTaskComponents(TimeProvider time, ILoggerFactory logger
         SinkFormat.Parquet => new ParquetTradeSink(sink.Output, sink.PathTemplate),
         SinkFormat.Csv => new CsvTradeSink(sink.Output, sink.PathTemplate),
         SinkFormat.Json => new JsonTradeSink(sink.Output, sink.PathTemplate),
+        SinkFormat.Postgres => new PostgresTradeSink(PostgresStore(sink, new PostgresStoreOptions { TradeTable = sink.Table ?? "trades" })),
         _ => throw new NotSupportedException($"Sink format '{sink.Format}' is not supported for trades."),
     };
 
@@ -38,6 +45,10 @@ internal sealed class CliTaskComponents(TimeProvider time, ILoggerFactory logger
     {
         SinkFormat.Sqlite => new SqliteTickerSink(sink.Output, sink.Table ?? "tickers", logger: loggers.CreateLogger<SqliteTickerSink>()),
         SinkFormat.Csv => new CsvTickerSink(sink.Output, sink.PathTemplate),
-        _ => throw new NotSupportedException($"Ticker snapshots are stored in sqlite or csv; '{sink.FormatName}' is not supported for tickers (use format: sqlite or csv)."),
+        SinkFormat.Postgres => new PostgresTickerSink(PostgresStore(sink, new PostgresStoreOptions { TickerTable = sink.Table ?? "tickers" })),
+        _ => throw new NotSupportedException($"Ticker snapshots are stored in sqlite, postgres or csv; '{sink.FormatName}' is not supported for tickers (use format: sqlite, postgres or csv)."),
     };
+
+    private PostgresStore PostgresStore(SinkDefinition sink, PostgresStoreOptions options) =>
+        new(PostgresConnection.Resolve(sink.Output, environment), options, time, loggers.CreateLogger<PostgresStore>());
 }

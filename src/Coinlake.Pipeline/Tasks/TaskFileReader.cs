@@ -17,7 +17,7 @@ internal sealed partial class TaskFileReader
 {
     private static readonly string[] s_quoteCurrencies = ["USDT", "USDC", "FDUSD", "BUSD", "TUSD", "USD", "EUR", "GBP", "TRY", "BTC", "ETH", "BNB"];
     private static readonly string[] s_streamKinds = ["ohlcv", "trades", "tickers"];
-    private static readonly string[] s_formatNames = ["sqlite", "parquet", "csv", "json"];
+    private static readonly string[] s_formatNames = ["sqlite", "postgres", "parquet", "csv", "json"];
     private static readonly string s_timeframeList = string.Join(" ", TimeframeValue.All);
 
     private readonly string _path;
@@ -767,7 +767,7 @@ internal sealed partial class TaskFileReader
             {
                 if (items.Count == 0)
                 {
-                    Error(formatField.Key, "'format' has no value; write sqlite, parquet, csv or json (or a list of them).");
+                    Error(formatField.Key, "'format' has no value; write sqlite, postgres, parquet, csv or json (or a list of them).");
                 }
 
                 foreach (var item in items)
@@ -800,27 +800,27 @@ internal sealed partial class TaskFileReader
 
         fields.TryGetValue(TaskKeys.Table, out var tableField);
         fields.TryGetValue(TaskKeys.PathTemplate, out var templateField);
-        if (formats.Count > 0 && tableField is not null && !formats.Contains(SinkFormat.Sqlite))
+        if (formats.Count > 0 && tableField is not null && !formats.Any(SinkDefinition.IsDatabase))
         {
-            Error(tableField.Key, $"'{tableField.Written}' applies to sqlite sinks; {string.Join("/", formats.Select(f => f.ToString().ToLowerInvariant()))} sinks write files under 'output' (remove it).");
+            Error(tableField.Key, $"'{tableField.Written}' applies to sqlite and postgres sinks; {string.Join("/", formats.Select(f => f.ToString().ToLowerInvariant()))} sinks write files under 'output' (remove it).");
             tableField = null;
         }
 
-        if (formats.Count > 0 && templateField is not null && formats.All(f => f == SinkFormat.Sqlite))
+        if (formats.Count > 0 && templateField is not null && formats.All(SinkDefinition.IsDatabase))
         {
-            Error(templateField.Key, "'path_template' applies to parquet, csv and json sinks; a sqlite sink writes to 'table' (remove it).");
+            Error(templateField.Key, "'path_template' applies to parquet, csv and json sinks; a sqlite or postgres sink writes to 'table' (remove it).");
             templateField = null;
         }
 
         var table = tableField is null ? null : ReadTable(tableField);
         var template = templateField is null ? null : ReadPathTemplate(templateField);
-        var output = outputField is null ? null : ReadOutput(outputField);
+        var output = outputField is null ? null : ReadOutput(outputField, formats.Count == 1 ? formats[0] : SinkFormat.Sqlite);
         return formats
             .Select(f => new SinkDefinition(
                 f,
                 output ?? DefaultOutput(f),
-                f == SinkFormat.Sqlite ? table : null,
-                f == SinkFormat.Sqlite ? null : template))
+                SinkDefinition.IsDatabase(f) ? table : null,
+                SinkDefinition.IsDatabase(f) ? null : template))
             .ToList();
     }
 
@@ -846,7 +846,7 @@ internal sealed partial class TaskFileReader
             {
                 if (fields.IsMissing(TaskKeys.Format))
                 {
-                    Error(map, "this sink has no 'format'; add 'format: sqlite' (or parquet, csv, json).");
+                    Error(map, "this sink has no 'format'; add 'format: sqlite' (or postgres, parquet, csv, json).");
                 }
 
                 continue;
@@ -866,29 +866,29 @@ internal sealed partial class TaskFileReader
             string? template = null;
             if (fields.TryGetValue(TaskKeys.Table, out var tableField))
             {
-                if (format == SinkFormat.Sqlite)
+                if (SinkDefinition.IsDatabase(format))
                 {
                     table = ReadTable(tableField);
                 }
                 else
                 {
-                    Error(tableField.Key, $"'{tableField.Written}' applies to sqlite sinks; a {format.ToString().ToLowerInvariant()} sink writes files under 'output' (remove it).");
+                    Error(tableField.Key, $"'{tableField.Written}' applies to sqlite and postgres sinks; a {format.ToString().ToLowerInvariant()} sink writes files under 'output' (remove it).");
                 }
             }
 
             if (fields.TryGetValue(TaskKeys.PathTemplate, out var templateField))
             {
-                if (format != SinkFormat.Sqlite)
+                if (!SinkDefinition.IsDatabase(format))
                 {
                     template = ReadPathTemplate(templateField);
                 }
                 else
                 {
-                    Error(templateField.Key, "'path_template' applies to parquet, csv and json sinks; a sqlite sink writes to 'table' (remove it).");
+                    Error(templateField.Key, $"'path_template' applies to parquet, csv and json sinks; a {format.ToString().ToLowerInvariant()} sink writes to 'table' (remove it).");
                 }
             }
 
-            var output = fields.TryGetValue(TaskKeys.Output, out var outputField) ? ReadOutput(outputField) : null;
+            var output = fields.TryGetValue(TaskKeys.Output, out var outputField) ? ReadOutput(outputField, format) : null;
             var sink = new SinkDefinition(format, output ?? DefaultOutput(format), table, template);
             if (result.Contains(sink))
             {
@@ -908,11 +908,12 @@ internal sealed partial class TaskFileReader
         switch (text)
         {
             case "sqlite": return SinkFormat.Sqlite;
+            case "postgres" or "postgresql": return SinkFormat.Postgres;
             case "parquet": return SinkFormat.Parquet;
             case "csv": return SinkFormat.Csv;
             case "json": return SinkFormat.Json;
             default:
-                Error(item.Node, $"unknown format '{item.Text}';{Suggest(item.Text ?? "", s_formatNames)} use sqlite, parquet, csv or json.");
+                Error(item.Node, $"unknown format '{item.Text}';{Suggest(item.Text ?? "", s_formatNames)} use sqlite, postgres, parquet, csv or json.");
                 return null;
         }
     }
@@ -949,11 +950,25 @@ internal sealed partial class TaskFileReader
         return text;
     }
 
-    private string? ReadOutput(Field field)
+    private string? ReadOutput(Field field, SinkFormat format)
     {
         if (!TryText(field, out var text))
         {
             return null;
+        }
+
+        if (format == SinkFormat.Postgres)
+        {
+            // Not a path: a connection string or env:NAME, kept as written (the variable is read when the sink opens).
+            if (string.IsNullOrWhiteSpace(text) || !TaskValues.IsPostgresOutput(text.Trim()))
+            {
+                Error(
+                    text is null ? field.Key : field.Value,
+                    $"'{TaskValues.RedactPassword(text ?? "")}' is not a PostgreSQL output; give a connection string (Host=localhost;Database=coinlake;Username=coinlake or postgres://user@localhost:5432/coinlake) or env:NAME, the environment variable holding one (default env:COINLAKE_POSTGRES).");
+                return null;
+            }
+
+            return text.Trim();
         }
 
         if (string.IsNullOrWhiteSpace(text))
@@ -973,7 +988,7 @@ internal sealed partial class TaskFileReader
         }
     }
 
-    private string DefaultOutput(SinkFormat format) => ResolvePath(format == SinkFormat.Sqlite
+    private string DefaultOutput(SinkFormat format) => format == SinkFormat.Postgres ? "env:COINLAKE_POSTGRES" : ResolvePath(format == SinkFormat.Sqlite
         ? _options.DefaultSqlitePath
         : Path.Combine(_options.DefaultFileFolder, format.ToString().ToLowerInvariant()));
 

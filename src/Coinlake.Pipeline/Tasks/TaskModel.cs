@@ -28,6 +28,12 @@ public enum SinkFormat
 
     /// <summary>JSON files under <see cref="SinkDefinition.Output"/>.</summary>
     Json,
+
+    /// <summary>
+    /// PostgreSQL (TimescaleDB when available); <see cref="SinkDefinition.Output"/> is a connection string or
+    /// <c>env:NAME</c>, rows go to <see cref="SinkDefinition.Table"/>. Task-file names <c>postgres</c> and <c>postgresql</c>.
+    /// </summary>
+    Postgres,
 }
 
 /// <summary>A position in a task file, for error messages: 1-based line and column.</summary>
@@ -44,23 +50,36 @@ public sealed record SourceLocation(string File, int Line, int Column)
 }
 
 /// <summary>Where a task writes its candles.</summary>
-/// <param name="Format">SQLite, Parquet, CSV or JSON.</param>
+/// <param name="Format">SQLite, PostgreSQL, Parquet, CSV or JSON.</param>
 /// <param name="Output">
 /// Absolute path: the SQLite database file, or the file/folder of a file sink. Task files give it relative to the
-/// task file's folder (<c>~</c> is the user's home); the loader resolves it.
+/// task file's folder (<c>~</c> is the user's home); the loader resolves it. For PostgreSQL it is not a path but, as
+/// written, either a connection string (<c>Host=db;Database=coinlake;Username=u;Password=p</c> or
+/// <c>postgres://u:p@db:5432/coinlake</c>) or <c>env:NAME</c>, the name of an environment variable holding one (so
+/// secrets stay out of task files); the default is <c>env:COINLAKE_POSTGRES</c>. The variable is read when the sink
+/// is opened.
 /// </param>
-/// <param name="Table">SQLite table (a plain identifier, <c>[A-Za-z_][A-Za-z0-9_]*</c>); <see langword="null"/> = the sink's default. Always <see langword="null"/> for file sinks.</param>
-/// <param name="PathTemplate">File sinks: relative path template of the files under <paramref name="Output"/>; <see langword="null"/> = the sink's default. Always <see langword="null"/> for SQLite.</param>
+/// <param name="Table">SQLite or PostgreSQL table (a plain identifier, <c>[A-Za-z_][A-Za-z0-9_]*</c>); <see langword="null"/> = the sink's default. Always <see langword="null"/> for file sinks.</param>
+/// <param name="PathTemplate">File sinks: relative path template of the files under <paramref name="Output"/>; <see langword="null"/> = the sink's default. Always <see langword="null"/> for SQLite and PostgreSQL.</param>
 public sealed record SinkDefinition(SinkFormat Format, string Output, string? Table = null, string? PathTemplate = null)
 {
-    /// <summary>Lower-case format name as written in task files: <c>sqlite</c>, <c>parquet</c>, <c>csv</c>, <c>json</c>.</summary>
+    /// <summary>Lower-case format name as written in task files: <c>sqlite</c>, <c>postgres</c>, <c>parquet</c>, <c>csv</c>, <c>json</c>.</summary>
     public string FormatName => Format.ToString().ToLowerInvariant();
 
-    /// <summary>E.g. <c>sqlite /data/coinlake.db (candles)</c>.</summary>
-    public override string ToString() =>
-        Table is not null ? $"{FormatName} {Output} ({Table})"
-        : PathTemplate is not null ? $"{FormatName} {Output} ({PathTemplate})"
-        : $"{FormatName} {Output}";
+    /// <summary>True for the formats that write to a database table (<see cref="Table"/>): SQLite and PostgreSQL.</summary>
+    public bool HasTable => IsDatabase(Format);
+
+    /// <summary>E.g. <c>sqlite /data/coinlake.db (candles)</c>; a PostgreSQL password shows as <c>***</c>.</summary>
+    public override string ToString()
+    {
+        var output = Format == SinkFormat.Postgres ? TaskValues.RedactPassword(Output) : Output;
+        return Table is not null ? $"{FormatName} {output} ({Table})"
+            : PathTemplate is not null ? $"{FormatName} {output} ({PathTemplate})"
+            : $"{FormatName} {output}";
+    }
+
+    /// <summary>True for the formats that write to a database table (SQLite, PostgreSQL) rather than files.</summary>
+    public static bool IsDatabase(SinkFormat format) => format is SinkFormat.Sqlite or SinkFormat.Postgres;
 }
 
 /// <summary>

@@ -73,6 +73,20 @@ internal static partial class TaskValues
     public static bool IsTableName(string text) =>
         IdentifierPattern().IsMatch(text) && !text.StartsWith("sqlite_", StringComparison.OrdinalIgnoreCase);
 
+    /// <summary>A PostgreSQL connection string with its password as <c>***</c> (keyword <c>Password=</c>/<c>Pwd=</c> and URL <c>user:password@</c> forms).</summary>
+    public static string RedactPassword(string connectionString) =>
+        UrlPasswordPattern().Replace(PasswordKeywordPattern().Replace(connectionString, "$1***"), "$1***@");
+
+    /// <summary>
+    /// True when <paramref name="text"/> can be a PostgreSQL sink output: <c>env:NAME</c> with a valid variable name, a
+    /// <c>postgres://</c>/<c>postgresql://</c> URL, or a keyword string of <c>key=value</c> pairs (checked fully when the sink opens).
+    /// </summary>
+    public static bool IsPostgresOutput(string text) =>
+        text.StartsWith("env:", StringComparison.OrdinalIgnoreCase)
+            ? EnvironmentNamePattern().IsMatch(text[4..].Trim())
+            : text.StartsWith("postgres://", StringComparison.OrdinalIgnoreCase) || text.StartsWith("postgresql://", StringComparison.OrdinalIgnoreCase)
+              || text.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).All(p => p.IndexOf('=', StringComparison.Ordinal) > 0);
+
     /// <summary>A task name: letters, digits, <c>_ . -</c>, starting with a letter or digit, at most 100 characters.</summary>
     public static bool IsTaskName(string text) => TaskNamePattern().IsMatch(text);
 
@@ -97,6 +111,15 @@ internal static partial class TaskValues
 
     [GeneratedRegex("^[A-Za-z_][A-Za-z0-9_]{0,63}$", RegexOptions.CultureInvariant)]
     private static partial Regex IdentifierPattern();
+
+    [GeneratedRegex(@"((?:^|;)\s*(?:Password|Pwd)\s*=\s*)[^;]*", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    private static partial Regex PasswordKeywordPattern();
+
+    [GeneratedRegex("(://[^:/@]*:)[^@]*@", RegexOptions.CultureInvariant)]
+    private static partial Regex UrlPasswordPattern();
+
+    [GeneratedRegex("^[A-Za-z_][A-Za-z0-9_]*$", RegexOptions.CultureInvariant)]
+    private static partial Regex EnvironmentNamePattern();
 
     [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$", RegexOptions.CultureInvariant)]
     private static partial Regex TaskNamePattern();
