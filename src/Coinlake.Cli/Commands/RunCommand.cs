@@ -58,7 +58,7 @@ internal static class RunCommand
 
         var minimum = verbose || !context.IsTerminal ? LogLevel.Information : LogLevel.Warning;
         using var loggers = LoggerFactory.Create(b => b.SetMinimumLevel(minimum).AddProvider(new TextWriterLoggerProvider(context.Error, minimum, context.Time)));
-        var runner = new TaskRunner(new CliTaskComponents(context.Time, loggers), context.Time, loggers);
+        var runner = new TaskRunner(new Coinlake.Server.Hosting.DefaultTaskComponents(context.Time, loggers), context.Time, loggers);
         var options = new BackfillOptions { Refresh = refresh };
         var console = Consoles.For(context);
 

@@ -5,6 +5,7 @@ using Coinlake.Storage;
 using Coinlake.Storage.Csv;
 using Coinlake.Storage.Json;
 using Coinlake.Storage.Parquet;
+using Coinlake.Storage.Postgres;
 using Coinlake.Storage.Sqlite;
 using Microsoft.Extensions.Logging;
 
@@ -12,11 +13,15 @@ namespace Coinlake.Server.Hosting;
 
 /// <summary>
 /// Wires the concrete exchange connectors (<see cref="ExchangeRegistry.Shared"/>) and sinks (SQLite, Parquet, CSV,
-/// JSON) a task names; the server's jobs use it, and any other host may.
+/// JSON, PostgreSQL) a task names; shared by the CLI (<c>coinlake run</c>, <c>trades-to-ohlcv</c>) and the server's
+/// jobs. A postgres sink's output (a connection string or <c>env:NAME</c>) is resolved through
+/// <paramref name="environment"/> (the process environment when null) when the sink is opened; its table is the candle,
+/// trade or ticker table depending on what the task stores.
 /// </summary>
-/// <param name="time">Clock for connectors.</param>
-/// <param name="loggers">Loggers for connectors and SQLite sinks.</param>
-public sealed class DefaultTaskComponents(TimeProvider time, ILoggerFactory loggers) : ITaskComponents
+/// <param name="time">Clock for connectors and stores.</param>
+/// <param name="loggers">Loggers for connectors and sinks.</param>
+/// <param name="environment">Environment lookup for <c>env:NAME</c> outputs; null = the process environment.</param>
+public sealed class DefaultTaskComponents(TimeProvider time, ILoggerFactory loggers, Func<string, string?>? environment = null) : ITaskComponents
 {
     /// <inheritdoc/>
     public IExchangeClient CreateClient(TaskDefinition task) =>
@@ -30,6 +35,7 @@ public sealed class DefaultTaskComponents(TimeProvider time, ILoggerFactory logg
         SinkFormat.Parquet => new ParquetCandleSink(sink.Output, sink.PathTemplate),
         SinkFormat.Csv => new CsvCandleSink(sink.Output, sink.PathTemplate),
         SinkFormat.Json => new JsonCandleSink(sink.Output, sink.PathTemplate),
+        SinkFormat.Postgres => new PostgresCandleSink(PostgresStore(sink, new PostgresStoreOptions { CandleTable = sink.Table ?? "candles" })),
         _ => throw new NotSupportedException($"Sink format '{sink.Format}' is not supported."),
     };
 
@@ -41,15 +47,20 @@ public sealed class DefaultTaskComponents(TimeProvider time, ILoggerFactory logg
         SinkFormat.Parquet => new ParquetTradeSink(sink.Output, sink.PathTemplate),
         SinkFormat.Csv => new CsvTradeSink(sink.Output, sink.PathTemplate),
         SinkFormat.Json => new JsonTradeSink(sink.Output, sink.PathTemplate),
+        SinkFormat.Postgres => new PostgresTradeSink(PostgresStore(sink, new PostgresStoreOptions { TradeTable = sink.Table ?? "trades" })),
         _ => throw new NotSupportedException($"Sink format '{sink.Format}' is not supported for trades."),
     };
 
     /// <inheritdoc/>
-    /// <exception cref="NotSupportedException">Tickers go to sqlite or csv only.</exception>
+    /// <exception cref="NotSupportedException">Tickers go to sqlite, postgres or csv only.</exception>
     public ITickerSink CreateTickerSink(SinkDefinition sink) => sink.Format switch
     {
         SinkFormat.Sqlite => new SqliteTickerSink(sink.Output, sink.Table ?? "tickers", logger: loggers.CreateLogger<SqliteTickerSink>()),
         SinkFormat.Csv => new CsvTickerSink(sink.Output, sink.PathTemplate),
-        _ => throw new NotSupportedException($"Ticker snapshots are stored in sqlite or csv; '{sink.FormatName}' is not supported for tickers (use format: sqlite or csv)."),
+        SinkFormat.Postgres => new PostgresTickerSink(PostgresStore(sink, new PostgresStoreOptions { TickerTable = sink.Table ?? "tickers" })),
+        _ => throw new NotSupportedException($"Ticker snapshots are stored in sqlite, postgres or csv; '{sink.FormatName}' is not supported for tickers (use format: sqlite, postgres or csv)."),
     };
+
+    private PostgresStore PostgresStore(SinkDefinition sink, PostgresStoreOptions options) =>
+        new(PostgresConnection.Resolve(sink.Output, environment), options, time, loggers.CreateLogger<PostgresStore>());
 }

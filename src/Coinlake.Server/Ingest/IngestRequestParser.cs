@@ -116,6 +116,17 @@ public static partial class IngestRequestParser
         var root = options.DataPath.TrimEnd(Path.DirectorySeparatorChar) + Path.DirectorySeparatorChar;
         foreach (var sink in task.Sinks)
         {
+            if (sink.Format == SinkFormat.Postgres)
+            {
+                if (!sink.Output.StartsWith("env:", StringComparison.Ordinal))
+                {
+                    throw Invalid(body.TryGetProperty("sinks", out _) ? "sinks" : "output",
+                        "a postgres output in an API request must name an environment variable of the server ('env:COINLAKE_POSTGRES'), so no connection string or password travels in requests or job records.");
+                }
+
+                continue;
+            }
+
             var output = Path.GetFullPath(sink.Output);
             if (!output.StartsWith(root, StringComparison.Ordinal) && !string.Equals(output, root.TrimEnd(Path.DirectorySeparatorChar), StringComparison.Ordinal))
             {
