@@ -1,12 +1,13 @@
 using BenchmarkDotNet.Running;
 using Coinlake.Benchmarks.EndToEnd;
 
-// `e2e-exchanges ...` runs the per-exchange backfill benchmark, `e2e ...` runs the end-to-end backfill benchmark, `e2e-server ...` is its fake server child process; anything else
+// `api ...` runs the /api/candles benchmark, `e2e-exchanges ...` runs the per-exchange backfill benchmark, `e2e ...` runs the end-to-end backfill benchmark, `e2e-server ...` is its fake server child process; anything else
 // goes to BenchmarkDotNet (e.g. `--filter '*KlineParse*' --job short`).
 return args switch
 {
     ["e2e", .. var rest] => await BackfillBench.RunAsync(rest),
     ["e2e-exchanges", .. var rest] => await ExchangesBench.RunAsync(rest),
+    ["api", .. var rest] => await ApiCandlesBench.RunAsync(rest),
     [FakeServerProcess.Verb, .. var rest] => await FakeServerProcess.RunChildAsync(rest),
     _ => Run(args),
 };
