@@ -90,6 +90,7 @@ public static class CoinlakeServer
         services.AddSingleton(_ => new JobRecordStore(options.JobStore, options.ResolvedJobStoreConnectionString));
         services.AddHostedService<JobRecordSchemaInitializer>();
         services.AddSingleton<JobQueue>();
+        services.AddSingleton<CandleReaderSource>();
         services.AddSingleton<JobRunner>();
         services.AddTransient<CoinlakeJob>();
 

@@ -12,6 +12,16 @@ public enum JobStoreProvider
     Postgres,
 }
 
+/// <summary>Where the API reads candles (and ingest requests without a sink write them).</summary>
+public enum CandleStoreKind
+{
+    /// <summary>The SQLite database <see cref="ServerOptions.Database"/> (default).</summary>
+    Sqlite,
+
+    /// <summary>The PostgreSQL database <see cref="ServerOptions.CandleConnectionString"/>.</summary>
+    Postgres,
+}
+
 /// <summary>
 /// Settings of <c>coinlake serve</c> and <c>coinlake worker</c>, bound from the configuration section <c>Coinlake</c>
 /// (the <c>--config</c> JSON file, then <c>COINLAKE_</c>-prefixed environment variables such as
@@ -31,7 +41,16 @@ public sealed class ServerOptions
     /// <summary>The SQLite candle database the API reads (<c>/api/candles</c>, <c>/api/coverage</c>) and ingest requests write by default; default <c>{DataDirectory}/coinlake.db</c>.</summary>
     public string? Database { get; set; }
 
-    /// <summary>Candle table of <see cref="Database"/>; default <c>candles</c>.</summary>
+    /// <summary>Store the API reads candles from and ingest requests without a sink write to; default SQLite.</summary>
+    public CandleStoreKind CandleStore { get; set; } = CandleStoreKind.Sqlite;
+
+    /// <summary>
+    /// PostgreSQL candle store (<see cref="CandleStore"/> = Postgres): a connection string or <c>env:NAME</c>;
+    /// default <c>env:COINLAKE_POSTGRES</c>.
+    /// </summary>
+    public string CandleConnectionString { get; set; } = "env:COINLAKE_POSTGRES";
+
+    /// <summary>Candle table of the candle store; default <c>candles</c>.</summary>
     public string CandleTable { get; set; } = "candles";
 
     /// <summary>Job store database: SQLite (default) or PostgreSQL (clustered).</summary>

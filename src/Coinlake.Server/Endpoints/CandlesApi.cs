@@ -3,7 +3,6 @@ using System.Text;
 using System.Text.Json;
 using Coinlake.Candles;
 using Coinlake.Markets;
-using Coinlake.Storage.Sqlite;
 using Coinlake.Time;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -30,7 +29,7 @@ public static class CandlesApi
     }
 
     private static async Task<Results<CandlePageResult, ValidationProblem>> GetAsync(
-        HttpRequest request, ServerOptions options,
+        HttpRequest request, ServerOptions options, Hosting.CandleReaderSource store,
         string? exchange, string? symbol, string? timeframe, string? price, string? market_type,
         string? from, string? to, int? limit, string? cursor, string? format, CancellationToken cancellationToken)
     {
@@ -74,9 +73,8 @@ public static class CandlesApi
         }
 
         var candles = new List<Candle>(Math.Min(size + 1, 16_384));
-        if (File.Exists(options.DatabasePath))
+        if (store.Open() is { } reader)
         {
-            var reader = new SqliteCandleReader(options.DatabasePath, options.CandleTable);
             try
             {
                 await foreach (var candle in reader.ReadAsync(series, new TimeRange(start, end), cancellationToken).ConfigureAwait(false))

@@ -1,6 +1,5 @@
 using Coinlake.Candles;
 using Coinlake.Markets;
-using Coinlake.Storage.Sqlite;
 using Coinlake.Time;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -24,7 +23,7 @@ public static class CoverageApi
     }
 
     private static async Task<Results<Ok<CoverageDocument>, ValidationProblem>> GetAsync(
-        ServerOptions options, string? exchange, string? symbol, string? timeframe, CancellationToken cancellationToken)
+        Hosting.CandleReaderSource store, string? exchange, string? symbol, string? timeframe, CancellationToken cancellationToken)
     {
         var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
         var exchangeId = SeriesQuery.Exchange(exchange, errors, required: false);
@@ -53,9 +52,8 @@ public static class CoverageApi
         }
 
         var list = new List<SeriesCoverageView>();
-        if (File.Exists(options.DatabasePath))
+        if (store.Open() is { } reader)
         {
-            var reader = new SqliteCandleReader(options.DatabasePath, options.CandleTable);
             var all = new List<SeriesKey>();
             try
             {
@@ -90,6 +88,6 @@ public static class CoverageApi
             }
         }
 
-        return TypedResults.Ok(new CoverageDocument(options.DatabasePath, list));
+        return TypedResults.Ok(new CoverageDocument(store.Description, list));
     }
 }

@@ -54,6 +54,14 @@ public static partial class IngestRequestParser
         yaml.Append("  - \"name\": ").Append(JsonSerializer.Serialize(name ?? "ingest")).Append('\n');
         lineFields[3] = "name";
         var line = FirstFieldLine;
+        if (options.CandleStore == CandleStoreKind.Postgres && !new[] { "format", "output", "sortie", "sinks", "table", "sqlite_table" }.Any(k => body.TryGetProperty(k, out _)))
+        {
+            // Without a sink, candles go where the API reads them.
+            yaml.Append("    \"format\": \"postgres\"\n    \"output\": ").Append(JsonSerializer.Serialize(options.CandleConnectionString)).Append('\n');
+            lineFields[line++] = "format";
+            lineFields[line++] = "output";
+        }
+
         foreach (var property in body.EnumerateObject())
         {
             if (property.NameEquals("name"))
@@ -118,7 +126,7 @@ public static partial class IngestRequestParser
         {
             if (sink.Format == SinkFormat.Postgres)
             {
-                if (!sink.Output.StartsWith("env:", StringComparison.Ordinal))
+                if (!sink.Output.StartsWith("env:", StringComparison.Ordinal) && !string.Equals(sink.Output, options.CandleConnectionString, StringComparison.Ordinal))
                 {
                     throw Invalid(body.TryGetProperty("sinks", out _) ? "sinks" : "output",
                         "a postgres output in an API request must name an environment variable of the server ('env:COINLAKE_POSTGRES'), so no connection string or password travels in requests or job records.");
