@@ -97,7 +97,7 @@ public sealed partial class JobRunner(JobRecordStore records, TimeProvider time,
             }
 
             collector.Add(LogLevel.Information, nameof(JobRunner), "cancelled");
-            await FinishAsync(jobId, collector, progress, null, JobState.Cancelled, "cancelled").ConfigureAwait(false);
+            await FinishAsync(jobId, collector, progress, JobState.Cancelled, "cancelled").ConfigureAwait(false);
             return JobOutcome.Cancelled;
         }
 
@@ -108,7 +108,7 @@ public sealed partial class JobRunner(JobRecordStore records, TimeProvider time,
             if (report.Succeeded)
             {
                 collector.Add(LogLevel.Information, nameof(JobRunner), $"succeeded: {taskReport.Fetched} fetched, {taskReport.Inserted} inserted, {taskReport.Updated} updated in {taskReport.Duration.TotalSeconds:0.0} s");
-                await FinishAsync(jobId, collector, progress, report, JobState.Succeeded, null).ConfigureAwait(false);
+                await FinishAsync(jobId, collector, progress, JobState.Succeeded, null).ConfigureAwait(false);
                 return JobOutcome.Succeeded;
             }
 
@@ -119,11 +119,11 @@ public sealed partial class JobRunner(JobRecordStore records, TimeProvider time,
         if (IsTransient(failure!) && retriesLeft > 0)
         {
             collector.Add(LogLevel.Warning, nameof(JobRunner), $"transient failure, {retriesLeft} retr{(retriesLeft == 1 ? "y" : "ies")} left: {message}");
-            await FinishAsync(jobId, collector, progress, report, JobState.Queued, message).ConfigureAwait(false);
+            await FinishAsync(jobId, collector, progress, JobState.Queued, message).ConfigureAwait(false);
             return JobOutcome.RetryLater;
         }
 
-        await FinishAsync(jobId, collector, progress, report, JobState.Failed, message).ConfigureAwait(false);
+        await FinishAsync(jobId, collector, progress, JobState.Failed, message).ConfigureAwait(false);
         return JobOutcome.Failed;
     }
 
@@ -139,16 +139,9 @@ public sealed partial class JobRunner(JobRecordStore records, TimeProvider time,
         _ => exception.InnerException is { } inner && IsTransient(inner),
     };
 
-    private async Task FinishAsync(string jobId, JobLogCollector collector, ProgressTotals progress, RunReport? report, JobState state, string? error)
+    private async Task FinishAsync(string jobId, JobLogCollector collector, ProgressTotals progress, JobState state, string? error)
     {
-        _ = report;
         await FlushAsync(jobId, collector, progress, CancellationToken.None).ConfigureAwait(false);
-        if (state == JobState.Queued)
-        {
-            await records.SetStateAsync(jobId, JobState.Queued, error, Now(), CancellationToken.None).ConfigureAwait(false);
-            return;
-        }
-
         await records.SetStateAsync(jobId, state, error, Now(), CancellationToken.None).ConfigureAwait(false);
         LogFinished(_logger, jobId, state.ToName(), error ?? "");
     }
