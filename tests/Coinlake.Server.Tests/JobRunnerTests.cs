@@ -123,3 +123,55 @@ public sealed class JobRunnerTests : IAsyncLifetime
         detail.ConcurrentExecutionDisallowed.ShouldBeTrue();
     }
 }
+
+/// <summary>Job records of scheduled tasks: a retry or recovery continues the unfinished record.</summary>
+public sealed class JobRecordStoreTests : IAsyncLifetime
+{
+    private readonly string _folder = Path.Combine(Path.GetTempPath(), "coinlake-records-tests", Guid.NewGuid().ToString("N"));
+    private JobRecordStore _records = null!;
+
+    public async Task InitializeAsync()
+    {
+        Directory.CreateDirectory(_folder);
+        _records = new JobRecordStore(JobStoreProvider.Sqlite, $"Data Source={Path.Combine(_folder, "jobs.db")}");
+        await _records.EnsureSchemaAsync();
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _records.DisposeAsync();
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        Directory.Delete(_folder, recursive: true);
+    }
+
+    private Task AddAsync(string id, JobState state, long created, string task = "daily") =>
+        _records.InsertAsync(new JobRecord { Id = id, Kind = "schedule", TaskName = task, Request = "/t.yaml", State = state, CreatedAt = created });
+
+    [Fact]
+    public async Task FindOpenScheduled_UnfinishedRun_ReturnsTheNewestOne()
+    {
+        await AddAsync("old", JobState.Succeeded, 1);
+        await AddAsync("open", JobState.Running, 2);
+        await AddAsync("other", JobState.Queued, 3, task: "hourly");
+
+        (await _records.FindOpenScheduledAsync("daily", 10))!.Id.ShouldBe("open");
+    }
+
+    [Fact]
+    public async Task FindOpenScheduled_OnlyFinishedRuns_ReturnsNull()
+    {
+        await AddAsync("old", JobState.Failed, 1);
+
+        (await _records.FindOpenScheduledAsync("daily", 10)).ShouldBeNull();
+    }
+
+    [Fact]
+    public async Task FindOpenScheduled_RunFlaggedForCancel_IsMarkedCancelledAndNotContinued()
+    {
+        await AddAsync("flagged", JobState.Running, 1);
+        await _records.RequestCancelAsync("flagged");
+
+        (await _records.FindOpenScheduledAsync("daily", 10)).ShouldBeNull();
+        (await _records.GetAsync("flagged"))!.State.ShouldBe(JobState.Cancelled);
+    }
+}

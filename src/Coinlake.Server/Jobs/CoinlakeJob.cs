@@ -1,5 +1,3 @@
-using System.Security.Cryptography;
-using System.Text;
 using Coinlake.Pipeline.Tasks;
 using Coinlake.Server.Ingest;
 using Microsoft.Extensions.Logging;
@@ -11,7 +9,7 @@ namespace Coinlake.Server.Jobs;
 /// The Quartz.NET job behind every Coinlake job. An ingest job (group <see cref="IngestGroup"/>, one per
 /// <c>POST /api/ingest</c>, data <c>job_id</c>) re-validates its stored request and runs it; a scheduled job (group
 /// <see cref="ScheduleGroup"/>, one per task with a <c>schedule</c>, data <c>task_file</c> + <c>task_name</c>) creates
-/// a job record per firing and runs the task as the file says now. Never two at once per job key; a firing of a node
+/// a job record per run (a retry or recovery continues the unfinished one) and runs the task as the file says now. Never two at once per job key; a firing of a node
 /// that died is recovered by another node (RequestRecovery) and resumes, the backfill being idempotent.
 /// </summary>
 [DisallowConcurrentExecution]
@@ -59,8 +57,12 @@ internal sealed partial class CoinlakeJob(JobRecordStore records, JobRunner runn
         {
             var file = data[TaskFileKey] as string ?? throw new InvalidOperationException($"Scheduled job {context.JobDetail.Key} has no '{TaskFileKey}'.");
             var name = data[TaskNameKey] as string ?? throw new InvalidOperationException($"Scheduled job {context.JobDetail.Key} has no '{TaskNameKey}'.");
-            jobId = ScheduledJobId(name, context.ScheduledFireTimeUtc ?? context.FireTimeUtc);
-            if (await records.GetAsync(jobId, cancellationToken).ConfigureAwait(false) is null)
+            // No two firings of one scheduled task run at once (DisallowConcurrentExecution), so an unfinished record of
+            // it belongs to a firing that failed transiently or died with its node: this firing (a retry or a recovery)
+            // continues it. Otherwise this is a new run.
+            var open = await records.FindOpenScheduledAsync(name, time.GetUtcNow().ToUnixTimeMilliseconds(), cancellationToken).ConfigureAwait(false);
+            jobId = open?.Id ?? Guid.NewGuid().ToString("N");
+            if (open is null)
             {
                 await records.InsertAsync(new JobRecord
                 {
@@ -83,10 +85,6 @@ internal sealed partial class CoinlakeJob(JobRecordStore records, JobRunner runn
             throw new JobExecutionException($"Job {jobId} failed transiently; retrying with backoff.");
         }
     }
-
-    /// <summary>A stable id for the run of a scheduled task at one scheduled time (so a retry or recovery reuses it).</summary>
-    internal static string ScheduledJobId(string taskName, DateTimeOffset scheduled) =>
-        Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes($"{taskName}@{scheduled.ToUnixTimeMilliseconds()}")).AsSpan(0, 16));
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Quartz fired job {JobId}, which has no record; ignored")]
     private static partial void LogUnknownJob(ILogger logger, string jobId);

@@ -179,6 +179,27 @@ public sealed class JobRecordStore : IAsyncDisposable
         return await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) > 0;
     }
 
+    /// <summary>
+    /// The newest unfinished (queued or running) record of scheduled task <paramref name="taskName"/>, or null. Records of
+    /// it flagged for cancellation are marked cancelled on the way (no firing of the task runs while this is asked).
+    /// </summary>
+    public async Task<JobRecord?> FindOpenScheduledAsync(string taskName, long now, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using (var cancel = Command(connection,
+            "UPDATE coinlake_jobs SET state = 'cancelled', error = 'cancelled', finished_at = @now WHERE kind = 'schedule' AND task_name = @task AND state IN ('queued', 'running') AND cancel_requested = 1",
+            ("@task", taskName), ("@now", now)))
+        {
+            await cancel.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        await using var command = Command(connection,
+            $"SELECT {Columns} FROM coinlake_jobs WHERE kind = 'schedule' AND task_name = @task AND state IN ('queued', 'running') ORDER BY created_at DESC, id DESC LIMIT 1",
+            ("@task", taskName));
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        return await reader.ReadAsync(cancellationToken).ConfigureAwait(false) ? Read(reader) : null;
+    }
+
     /// <summary>Flags a job to stop; returns the record as it was before (null when unknown).</summary>
     public async Task<JobRecord?> RequestCancelAsync(string id, CancellationToken cancellationToken = default)
     {
