@@ -21,6 +21,8 @@ public static class CoinlakeCli
             TradesToOhlcvCommand.Create(context),
             ReplayCommand.Create(context),
             CompactCommand.Create(context),
+            ServeCommand.Create(context),
+            WorkerCommand.Create(context),
         };
 
         var parse = root.Parse(args);

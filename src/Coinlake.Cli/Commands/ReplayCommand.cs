@@ -9,6 +9,7 @@ using Coinlake.Pipeline.Reports;
 using Coinlake.Pipeline.Streaming;
 using Coinlake.Pipeline.Tasks;
 using Coinlake.Cli.Rendering;
+using Coinlake.Server.Hosting;
 using Coinlake.Storage;
 using Microsoft.Extensions.Logging;
 
@@ -113,7 +114,7 @@ internal static class ReplayCommand
 
                     name = selected.Name;
                     var replayTask = selected with { HealLookback = TimeSpan.Zero, Duration = null, Capture = null };
-                    var components = new CliTaskComponents(context.Time, loggers, context.GetEnvironmentVariable, _ => replay);
+                    var components = new DefaultTaskComponents(context.Time, loggers, context.GetEnvironmentVariable, _ => replay);
                     report = await new StreamTaskRunner(components, context.Time, loggers).RunAsync(replayTask, null, cancellationToken).ConfigureAwait(false);
                 }
                 else
@@ -163,7 +164,7 @@ internal static class ReplayCommand
     private static async Task<StreamReport> ReplayToOutputAsync(CliContext context, ILoggerFactory loggers, CaptureReplayClient replay, string exchange,
         SinkFormat format, string output, bool includeCurrent, CancellationToken cancellationToken)
     {
-        var components = new CliTaskComponents(context.Time, loggers, context.GetEnvironmentVariable);
+        var components = new DefaultTaskComponents(context.Time, loggers, context.GetEnvironmentVariable);
         var candles = components.CreateSink(new SinkDefinition(format, output));
         var trades = components.CreateTradeSink(new SinkDefinition(format, format == SinkFormat.Sqlite ? output : Beside(output, "trades")));
         var tickers = components.CreateTickerSink(format == SinkFormat.Sqlite

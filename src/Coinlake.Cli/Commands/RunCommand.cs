@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Coinlake.Cli.Hosting;
+using Coinlake.Server.Hosting;
 using Coinlake.Cli.Rendering;
 using Coinlake.Pipeline.Backfill;
 using Coinlake.Pipeline.Reports;
@@ -59,7 +60,7 @@ internal static class RunCommand
 
         var minimum = verbose || !context.IsTerminal ? LogLevel.Information : LogLevel.Warning;
         using var loggers = LoggerFactory.Create(b => b.SetMinimumLevel(minimum).AddProvider(new TextWriterLoggerProvider(context.Error, minimum, context.Time)));
-        var runner = new TaskRunner(new CliTaskComponents(context.Time, loggers, context.GetEnvironmentVariable, context.CreateClient), context.Time, loggers);
+        var runner = new TaskRunner(new DefaultTaskComponents(context.Time, loggers, context.GetEnvironmentVariable, context.CreateClient), context.Time, loggers);
         var options = new BackfillOptions { Refresh = refresh };
         var console = Consoles.For(context);
 

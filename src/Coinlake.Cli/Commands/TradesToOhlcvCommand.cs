@@ -69,7 +69,7 @@ internal static class TradesToOhlcvCommand
                 return ExitCodes.Usage;
             }
 
-            var components = new CliTaskComponents(context.Time, NullLoggerFactory.Instance);
+            var components = new Coinlake.Server.Hosting.DefaultTaskComponents(context.Time, NullLoggerFactory.Instance);
             var sink = components.CreateSink(new SinkDefinition(sinkFormat.Value, outputPath, parse.GetValue(table), null));
             long candles = 0;
             await using (sink.ConfigureAwait(false))

@@ -32,6 +32,8 @@ namespace Coinlake.Pipeline.Tasks;
 ///     stream: ohlcv                    # stream only: ohlcv (default) | trades (aggregated into candles) | tickers
 ///     duration: 300                    # stream only (alias duree): seconds, or 90s/5m/2h/1d; 0 or empty = until stopped
 ///     exclude_current_candle: true     # alias exclure_bougie_courante; default true: write closed candles only
+///     schedule: "0 9 * * *"            # rest only: cron schedule for coinlake serve/worker (see TaskSchedule)
+///     timezone: Europe/Paris           # alias time_zone: IANA zone of the schedule; default UTC
 /// </code>
 /// Rules and normalizations:
 /// <list type="bullet">

@@ -159,6 +159,7 @@ internal sealed partial class TaskFileReader
         var sinks = ReadSinks(fields);
         var alerts = ReadAlerts(fields, mode, modeValid, stream);
         var rotation = ReadRotation(fields, mode, modeValid);
+        var schedule = ReadSchedule(fields, mode, modeValid);
 
         if (_errors.Count > errorsBefore || name is null || exchange is null || market is null)
         {
@@ -190,6 +191,7 @@ internal sealed partial class TaskFileReader
             HealLookback = streamSettings.HealLookback,
             Alerts = alerts,
             Rotation = rotation,
+            Schedule = schedule,
             Location = Location(map),
         };
     }
@@ -722,6 +724,67 @@ internal sealed partial class TaskFileReader
         }
 
         return value ?? TimeSpan.Zero;
+    }
+
+    /// <summary>The <c>schedule</c> (cron) and <c>timezone</c> keys of a rest task; null when absent or invalid (with an error).</summary>
+    private TaskSchedule? ReadSchedule(Fields fields, TaskMode mode, bool modeValid)
+    {
+        fields.TryGetValue(TaskKeys.Timezone, out var zoneField);
+        if (!fields.TryGetValue(TaskKeys.Schedule, out var field))
+        {
+            if (zoneField is not null)
+            {
+                Error(zoneField.Key, $"'{zoneField.Written}' is the time zone of a 'schedule'; add e.g. 'schedule: \"0 9 * * *\"' or remove '{zoneField.Written}'.");
+            }
+
+            return null;
+        }
+
+        if (mode == TaskMode.Stream && modeValid)
+        {
+            Error(field.Key, $"'{field.Written}' applies to rest tasks (a backfill or ticker snapshot run on a cron schedule); a stream task runs continuously, remove '{field.Written}'.");
+            return null;
+        }
+
+        if (!TryText(field, out var text))
+        {
+            return null;
+        }
+
+        if (string.IsNullOrWhiteSpace(text))
+        {
+            Error(field.Key, $"'{field.Written}' has no value; write a cron schedule such as '{field.Written}: \"0 9 * * *\"' (09:00 every day).");
+            return null;
+        }
+
+        var valid = true;
+        if (!TaskSchedule.TryParse(text, out _, out var problem))
+        {
+            Error(field.Value, problem);
+            valid = false;
+        }
+
+        var zone = TimeZoneInfo.Utc;
+        if (zoneField is not null && TryText(zoneField, out var zoneText) && !string.IsNullOrWhiteSpace(zoneText))
+        {
+            zoneText = zoneText.Trim();
+            if (string.Equals(zoneText, "UTC", StringComparison.OrdinalIgnoreCase) || string.Equals(zoneText, "Z", StringComparison.Ordinal))
+            {
+                zone = TimeZoneInfo.Utc;
+            }
+            else if (TimeZoneInfo.TryFindSystemTimeZoneById(zoneText, out var found))
+            {
+                zone = found;
+            }
+            else
+            {
+                var known = TimeZoneInfo.GetSystemTimeZones().Select(z => z.Id).Append("UTC");
+                Error(zoneField.Value, $"unknown time zone '{zoneText}';{Suggest(zoneText, known)} write an IANA zone id such as Europe/Paris or America/New_York, or UTC (the default).");
+                valid = false;
+            }
+        }
+
+        return valid ? new TaskSchedule(text.Trim(), zone) : null;
     }
 
     private bool ReadExcludeCurrentCandle(Fields fields)

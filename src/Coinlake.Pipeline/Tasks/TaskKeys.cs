@@ -40,6 +40,8 @@ internal static class TaskKeys
     public const string Group = "group";
     public const string Grace = "grace";
     public const string HealLookback = "heal_lookback";
+    public const string Schedule = "schedule";
+    public const string Timezone = "timezone";
 
     /// <summary>Top-level keys.</summary>
     public static readonly IReadOnlyDictionary<string, string> Root = new Dictionary<string, string>(StringComparer.Ordinal)
@@ -95,6 +97,9 @@ internal static class TaskKeys
         [AlertTable] = AlertTable,
         [Rotate] = Rotate,
         [RotateRows] = RotateRows,
+        [Schedule] = Schedule,
+        [Timezone] = Timezone,
+        ["time_zone"] = Timezone,
     };
 
     /// <summary>Keys of one entry of <c>sinks:</c>.</summary>

@@ -174,6 +174,12 @@ public sealed record TaskDefinition
     /// <summary>Stream tasks: when a Parquet sink rotates its part files (<c>rotate rotate_rows</c>); default every hour.</summary>
     public PartRotation Rotation { get; init; } = PartRotation.Default;
 
+    /// <summary>
+    /// When <c>coinlake serve</c>/<c>coinlake worker</c> run this task (keys <c>schedule</c> + <c>timezone</c>, rest tasks
+    /// only); <see langword="null"/> = not scheduled (<c>coinlake run</c> ignores it either way).
+    /// </summary>
+    public TaskSchedule? Schedule { get; init; }
+
     /// <summary>Where the task is defined (the start of its list item).</summary>
     public SourceLocation Location { get; init; } = SourceLocation.None;
 

@@ -13,19 +13,22 @@ using Coinlake.Storage.Postgres;
 using Coinlake.Storage.Sqlite;
 using Microsoft.Extensions.Logging;
 
-namespace Coinlake.Cli.Hosting;
+namespace Coinlake.Server.Hosting;
 
 /// <summary>
-/// Wires the concrete exchange connectors and sinks a task file names. A postgres sink's output (a connection string
-/// or <c>env:NAME</c>) is resolved through <paramref name="environment"/> (the process environment when null) when the
-/// sink is opened; its table is the candle, trade or ticker table depending on what the task stores.
+/// Wires the concrete exchange connectors (<see cref="ExchangeRegistry.Shared"/>) and sinks (SQLite, Parquet, CSV,
+/// JSON, PostgreSQL) a task names; shared by the CLI (<c>coinlake run</c>, <c>trades-to-ohlcv</c>) and the server's
+/// jobs. A postgres sink's output (a connection string or <c>env:NAME</c>) is resolved through
+/// <paramref name="environment"/> (the process environment when null) when the sink is opened; its table is the candle,
+/// trade or ticker table depending on what the task stores.
 /// </summary>
-/// <param name="time">Clock of the connectors.</param>
-/// <param name="loggers">Loggers of the connectors and sinks.</param>
-/// <param name="environment">Reads environment variables (postgres <c>env:NAME</c> outputs); the process environment when null.</param>
-/// <param name="clients">Replaces the exchange registry (tests: scripted stream clients); null = the real connectors.</param>
-internal sealed class CliTaskComponents(TimeProvider time, ILoggerFactory loggers, Func<string, string?>? environment = null, Func<TaskDefinition, IExchangeClient>? clients = null) : ITaskComponents
+/// <param name="time">Clock for connectors and stores.</param>
+/// <param name="loggers">Loggers for connectors and sinks.</param>
+/// <param name="environment">Environment lookup for <c>env:NAME</c> outputs; null = the process environment.</param>
+/// <param name="clients">Replaces the exchange registry (tests: scripted stream clients; replays: capture clients); null = the real connectors.</param>
+public sealed class DefaultTaskComponents(TimeProvider time, ILoggerFactory loggers, Func<string, string?>? environment = null, Func<TaskDefinition, IExchangeClient>? clients = null) : ITaskComponents
 {
+    /// <inheritdoc/>
     public IExchangeClient CreateClient(TaskDefinition task) =>
         clients?.Invoke(task) ?? ExchangeRegistry.Shared.Create(task.Exchange, task.BaseUrl, time, loggers);
 
@@ -60,6 +63,8 @@ internal sealed class CliTaskComponents(TimeProvider time, ILoggerFactory logger
         return collector;
     }
 
+    /// <inheritdoc/>
+    /// <exception cref="NotSupportedException">An unknown sink format.</exception>
     public ICandleSink CreateSink(SinkDefinition sink) => sink.Format switch
     {
         SinkFormat.Sqlite => new SqliteCandleSink(sink.Output, sink.Table ?? "candles", loggers.CreateLogger<SqliteCandleSink>()),
@@ -70,6 +75,8 @@ internal sealed class CliTaskComponents(TimeProvider time, ILoggerFactory logger
         _ => throw new NotSupportedException($"Sink format '{sink.Format}' is not supported."),
     };
 
+    /// <inheritdoc/>
+    /// <exception cref="NotSupportedException">An unknown sink format.</exception>
     public ITradeSink CreateTradeSink(SinkDefinition sink) => sink.Format switch
     {
         SinkFormat.Sqlite => new SqliteTradeSink(sink.Output, sink.Table ?? "trades", logger: loggers.CreateLogger<SqliteTradeSink>()),
@@ -80,6 +87,8 @@ internal sealed class CliTaskComponents(TimeProvider time, ILoggerFactory logger
         _ => throw new NotSupportedException($"Sink format '{sink.Format}' is not supported for trades."),
     };
 
+    /// <inheritdoc/>
+    /// <exception cref="NotSupportedException">Tickers go to sqlite, postgres or csv only.</exception>
     public ITickerSink CreateTickerSink(SinkDefinition sink) => sink.Format switch
     {
         SinkFormat.Sqlite => new SqliteTickerSink(sink.Output, sink.Table ?? "tickers", logger: loggers.CreateLogger<SqliteTickerSink>()),
