@@ -30,6 +30,7 @@ public sealed class PostgresBackfillTests : IAsyncLifetime, IDisposable
         {
             _db = await TestPostgres.CreateDatabaseAsync(nameof(PostgresBackfillTests));
             Environment.SetEnvironmentVariable(_variable, _db);
+            _cli.Environment[_variable] = _db; // the in-process CLI reads its environment through the harness
         }
     }
 

@@ -98,6 +98,10 @@ public sealed class FakeStreamHub : IAsyncDisposable
     /// processes that must both see the first step). Default 1.</summary>
     public int StartAfterSubscribers { get; set; } = 1;
 
+    /// <summary>Time between the subscription that starts the timeline and step 0, so that subscriptions sent as several
+    /// messages back to back (one per channel) all see step 0. Default 100 ms.</summary>
+    public TimeSpan StartDelay { get; set; } = TimeSpan.FromMilliseconds(100);
+
     /// <summary>When true, after the last step the hub keeps sending that step's frames every <see cref="StepInterval"/>, as an
     /// exchange keeps pushing its current candle: a live connection never falls quiet, and data after a late reconnect still
     /// arrives. Default false (the timeline ends in silence).</summary>
@@ -279,6 +283,7 @@ public sealed class FakeStreamHub : IAsyncDisposable
     {
         try
         {
+            await Task.Delay(StartDelay, cancellationToken);
             using var timer = new PeriodicTimer(StepInterval);
             for (var step = 0; step < Steps; step++)
             {
