@@ -77,7 +77,8 @@ public sealed class WebSocketStreamerTests
         var logger = new ListLogger();
         var streamer = new WebSocketStreamer(new TestProtocol(), TestProtocol.Symbols(Ids), logger: logger);
 
-        var events = await CollectAsync(streamer, hub, Subscriptions(2), Options(server.BaseUrl));
+        // A reconnect delay of 300 ms (150-300 ms with jitter) spans several 20 ms steps: data is certainly missed.
+        var events = await CollectAsync(streamer, hub, Subscriptions(2), Options(server.BaseUrl) with { ReconnectDelay = TimeSpan.FromMilliseconds(300) });
 
         hub.Connections.ShouldBe(2);
         streamer.Reconnects.ShouldBe(1);
