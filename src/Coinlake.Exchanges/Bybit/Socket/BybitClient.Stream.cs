@@ -18,30 +18,7 @@ public sealed partial class BybitClient : IStreamProtocolClient
     /// <exception cref="ExchangeException">No market list could be loaded.</exception>
     public async Task<StreamSymbols> GetStreamSymbolsAsync(CancellationToken cancellationToken = default)
     {
-        var markets = new List<MarketInfo>();
-        ExchangeException? failure = null;
-        foreach (var type in new[] { MarketType.Spot, MarketType.Swap, MarketType.Future })
-        {
-            try
-            {
-                markets.AddRange(await GetMarketsAsync(type, cancellationToken).ConfigureAwait(false));
-            }
-            catch (ExchangeException ex)
-            {
-                failure ??= ex;
-            }
-            catch (Exception ex) when (ex is NotSupportedException or ArgumentException)
-            {
-                // This exchange id does not serve that market type.
-            }
-        }
-
-        if (markets.Count == 0 && failure is not null)
-        {
-            throw failure;
-        }
-
-        return new StreamSymbols(markets, BybitStreamProtocol.ParseId);
+        return await StreamClients.AllSymbolsAsync(this, BybitStreamProtocol.ParseId, cancellationToken).ConfigureAwait(false);
     }
 
     private static readonly BybitStreamProtocol SharedStreamProtocol = new();
@@ -73,36 +50,9 @@ public sealed partial class BybitClient : IStreamProtocolClient
     public async IAsyncEnumerable<MarketEvent> StreamAsync(IReadOnlyList<StreamSubscription> subscriptions, StreamOptions options,
         [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(subscriptions);
         ArgumentNullException.ThrowIfNull(options);
-        if (subscriptions.Count == 0)
-        {
-            throw new ArgumentException("Nothing to stream: pass at least one subscription.", nameof(subscriptions));
-        }
-
-        foreach (var subscription in subscriptions)
-        {
-            if (WhyUnsupported(subscription) is { } why)
-            {
-                throw new NotSupportedException($"{Exchange} cannot stream {subscription}: {why}");
-            }
-
-            await GetMarketAsync(subscription.Symbol, subscription.MarketType, cancellationToken).ConfigureAwait(false);
-        }
-
-        var markets = new List<MarketInfo>();
-        if (subscriptions.Any(s => s.MarketType == MarketType.Spot))
-        {
-            markets.AddRange(await GetMarketsAsync(MarketType.Spot, cancellationToken).ConfigureAwait(false));
-        }
-
-        if (subscriptions.Any(s => s.MarketType != MarketType.Spot))
-        {
-            markets.AddRange(await GetMarketsAsync(MarketType.Swap, cancellationToken).ConfigureAwait(false));
-            markets.AddRange(await GetMarketsAsync(MarketType.Future, cancellationToken).ConfigureAwait(false));
-        }
-
-        var symbols = new StreamSymbols(markets, BybitStreamProtocol.ParseId);
+        StreamClients.Validate(Exchange, subscriptions, WhyUnsupported);
+        var symbols = await StreamClients.SymbolsForAsync(this, subscriptions, BybitStreamProtocol.ParseId, cancellationToken).ConfigureAwait(false);
         if (options.Endpoint is null && StreamEndpointOverride() is { } derived)
         {
             options = options with { Endpoint = derived };

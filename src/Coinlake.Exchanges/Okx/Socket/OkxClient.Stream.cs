@@ -20,26 +20,7 @@ public sealed partial class OkxClient : IStreamProtocolClient
     /// <exception cref="ExchangeException">No instrument list could be loaded.</exception>
     public async Task<StreamSymbols> GetStreamSymbolsAsync(CancellationToken cancellationToken = default)
     {
-        var markets = new List<MarketInfo>();
-        ExchangeException? failure = null;
-        foreach (var type in new[] { MarketType.Spot, MarketType.Swap, MarketType.Future })
-        {
-            try
-            {
-                markets.AddRange(await GetMarketsAsync(type, cancellationToken).ConfigureAwait(false));
-            }
-            catch (ExchangeException ex)
-            {
-                failure ??= ex;
-            }
-        }
-
-        if (markets.Count == 0 && failure is not null)
-        {
-            throw failure;
-        }
-
-        return new StreamSymbols(markets, OkxStreamProtocol.ParseId);
+        return await StreamClients.AllSymbolsAsync(this, OkxStreamProtocol.ParseId, cancellationToken).ConfigureAwait(false);
     }
 
     /// <inheritdoc/>
