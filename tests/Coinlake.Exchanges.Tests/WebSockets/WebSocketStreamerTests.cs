@@ -101,15 +101,16 @@ public sealed class WebSocketStreamerTests
     public async Task RunAsync_ServerStalls_TreatsTheConnectionAsDeadAndReconnects()
     {
         var timeline = Timeline(60);
-        await using var hub = new FakeStreamHub(new TestVenue(timeline)) { Steps = timeline.Steps }.StallAt(20);
+        await using var hub = new FakeStreamHub(new TestVenue(timeline)) { Steps = timeline.Steps, RepeatLastStep = true }.StallAt(20);
         await using var server = await TestStreamServer.StartAsync(hub);
         var streamer = new WebSocketStreamer(new TestProtocol(), TestProtocol.Symbols(Ids));
 
         var events = await CollectAsync(streamer, hub, Subscriptions(1), Options(server.BaseUrl, stall: TimeSpan.FromMilliseconds(500)));
 
-        hub.Connections.ShouldBe(2);
-        var gap = events.OfType<StreamGapEvent>().ShouldHaveSingleItem();
-        gap.Reason.ShouldContain("no frame for 0.5 s");
+        // At least one reconnect; a loaded machine can pause longer than the short stall timeout and cause another.
+        hub.Connections.ShouldBeGreaterThanOrEqualTo(2);
+        events.OfType<StreamGapEvent>().ShouldNotBeEmpty();
+        events.OfType<StreamGapEvent>().First().Reason.ShouldContain("no frame for 0.5 s");
         Closed(events, "BTC/USDT").ShouldContain(timeline.Candles[^1]);
     }
 

@@ -100,6 +100,7 @@ public sealed class BybitStreamTests : IAsyncLifetime
         const int candles = 40;
         _server.Stream.Steps = candles * _server.StreamVenue.UpdatesPerCandle;
         _server.Stream.StallAt(6);
+        _server.Stream.RepeatLastStep = true; // the connection stays lively after the timeline: no second stall
         using var client = Client();
         var lastOpen = XrpEthCandles[candles - 1].OpenTime;
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
@@ -116,8 +117,9 @@ public sealed class BybitStreamTests : IAsyncLifetime
 
         timeout.IsCancellationRequested.ShouldBeFalse("the stream did not recover from the stall within 30 s");
         _server.Stream.Connections.ShouldBeGreaterThanOrEqualTo(2);
-        var gap = events.OfType<StreamGapEvent>().ShouldHaveSingleItem();
-        gap.Reason.ShouldContain("no frame");
+        // At least one gap; a loaded machine can pause longer than the 400 ms stall timeout and cause another.
+        events.OfType<StreamGapEvent>().ShouldNotBeEmpty();
+        events.OfType<StreamGapEvent>().ShouldAllBe(g => g.Reason.Contains("no frame"));
         var rest = (await RestCandlesAsync(client, XrpEthCandles[0].OpenTime, lastOpen + 60_000)).ToDictionary(c => c.OpenTime);
         events.OfType<CandleEvent>().Where(c => c.IsClosed).ShouldAllBe(c => rest[c.Candle.OpenTime] == c.Candle);
     }

@@ -72,13 +72,15 @@ public sealed class CoinbaseFakeStreamTests
     public async Task StreamAsync_ServerStalls_HeartbeatsStopAndTheConnectionIsReplaced()
     {
         var timeline = Timeline(40);
-        await using var hub = new FakeStreamHub(new FakeCoinbaseStreamVenue(timeline)) { Steps = timeline.Steps }.StallAt(15);
+        await using var hub = new FakeStreamHub(new FakeCoinbaseStreamVenue(timeline)) { Steps = timeline.Steps, RepeatLastStep = true }.StallAt(15);
         var subscription = StreamSubscription.Trades(BtcUsd, MarketType.Spot);
 
         var events = await CollectAsync(hub, [subscription], stall: TimeSpan.FromMilliseconds(600));
 
-        hub.Connections.ShouldBe(2);
-        events.OfType<StreamGapEvent>().ShouldHaveSingleItem().Subscription.ShouldBe(subscription);
+        // At least one reconnect; a loaded machine can pause longer than the short stall timeout and cause another.
+        hub.Connections.ShouldBeGreaterThanOrEqualTo(2);
+        events.OfType<StreamGapEvent>().ShouldNotBeEmpty();
+        events.OfType<StreamGapEvent>().ShouldAllBe(g => g.Subscription == subscription && g.Reason.Contains("no frame"));
         events.OfType<TradeEvent>().Select(e => e.Trade.Id).ShouldContain(timeline.Steps.ToString(System.Globalization.CultureInfo.InvariantCulture));
     }
 
