@@ -28,7 +28,7 @@ internal static class RunCommand
         var tasks = new Option<string?>("--tasks") { Description = $"Run only these tasks (comma separated names); also from ${TaskFiles.TasksVariable}." };
         var refresh = new Option<bool>("--refresh") { Description = "Fetch every range again, ignoring what is stored and ranges known to be empty." };
         var verbose = new Option<bool>("--verbose", "-v") { Description = "Log every page plan and series result." };
-        var command = new Command("run", "Backfill candles as the task file says; re-runs fetch only what is missing.") { file, tasks, refresh, verbose };
+        var command = new Command("run", "Run a task file: REST backfills (re-runs fetch only what is missing), live streams and ticker snapshots.") { file, tasks, refresh, verbose };
         command.SetAction((parse, cancellationToken) => ExecuteAsync(
             context, parse.GetValue(file), parse.GetValue(tasks), parse.GetValue(refresh), parse.GetValue(verbose), cancellationToken));
         return command;
