@@ -145,6 +145,10 @@ public sealed class StreamRunTests : IDisposable
 
         latest["BTC/USDT"].ShouldBe(20_400);
         latest["ETH/USDT"].ShouldBe(1_502);
+
+        // The collector's table, in its plain form off a terminal: a summary line and the alert.
+        result.Error.ShouldContain("tickers binance: 2 symbol(s), 6 update(s)");
+        result.Error.ShouldContain("alert binance BTC/USDT up +2% 20000 -> 20400");
     }
 
     [Fact]

@@ -1,3 +1,4 @@
+using Coinlake.Pipeline.Tickers;
 using System.CommandLine;
 using Coinlake.Cli.Hosting;
 using Coinlake.Server.Hosting;
@@ -60,12 +61,26 @@ internal static class RunCommand
 
         var minimum = verbose || !context.IsTerminal ? LogLevel.Information : LogLevel.Warning;
         using var loggers = LoggerFactory.Create(b => b.SetMinimumLevel(minimum).AddProvider(new TextWriterLoggerProvider(context.Error, minimum, context.Time)));
-        var runner = new TaskRunner(new DefaultTaskComponents(context.Time, loggers, context.GetEnvironmentVariable, context.CreateClient), context.Time, loggers);
+        var collectors = new TaskCompletionSource<TickerStreamCollector>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var components = new DefaultTaskComponents(context.Time, loggers, context.GetEnvironmentVariable, context.CreateClient)
+        {
+            OnTickerCollector = collector => collectors.TrySetResult(collector),
+        };
+        var runner = new TaskRunner(components, context.Time, loggers);
         var options = new BackfillOptions { Refresh = refresh };
         var console = Consoles.For(context);
 
         RunReport report;
-        if (context.IsTerminal)
+        if (selected.All(t => t.Mode == TaskMode.Stream && t.Stream == "tickers"))
+        {
+            // A ticker collector: its live table (plain summary and alert lines when not on a terminal) instead of progress bars.
+            using var stopTable = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            var table = ShowTickersAsync(context, console, collectors.Task, stopTable.Token);
+            report = await runner.RunAsync(selected, options, null, cancellationToken).ConfigureAwait(false);
+            await stopTable.CancelAsync().ConfigureAwait(false);
+            await table.ConfigureAwait(false);
+        }
+        else if (context.IsTerminal)
         {
             report = await TerminalProgress.RunAsync(console, context.Time, progress => runner.RunAsync(selected, options, progress, cancellationToken)).ConfigureAwait(false);
         }
@@ -96,5 +111,18 @@ internal static class RunCommand
         return File.Exists(local)
             ? TaskFileLoader.Load(local, TaskFiles.Options())
             : TaskFileLoader.Default(context.WorkingDirectory, context.Time);
+    }
+
+    private static async Task ShowTickersAsync(CliContext context, IAnsiConsole console, Task<TickerStreamCollector> collector, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var shown = await collector.WaitAsync(cancellationToken).ConfigureAwait(false);
+            await TickerTable.RunAsync(context, console, shown, cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            // The run ended (or never created a collector: the task failed first).
+        }
     }
 }

@@ -28,6 +28,9 @@ namespace Coinlake.Server.Hosting;
 /// <param name="clients">Replaces the exchange registry (tests: scripted stream clients; replays: capture clients); null = the real connectors.</param>
 public sealed class DefaultTaskComponents(TimeProvider time, ILoggerFactory loggers, Func<string, string?>? environment = null, Func<TaskDefinition, IExchangeClient>? clients = null) : ITaskComponents
 {
+    /// <summary>Called with each ticker collector a stream task creates (the CLI shows it as a live table).</summary>
+    public Action<TickerStreamCollector>? OnTickerCollector { get; init; }
+
     /// <inheritdoc/>
     public IExchangeClient CreateClient(TaskDefinition task) =>
         clients?.Invoke(task) ?? ExchangeRegistry.Shared.Create(task.Exchange, task.BaseUrl, time, loggers);
@@ -60,6 +63,7 @@ public sealed class DefaultTaskComponents(TimeProvider time, ILoggerFactory logg
 
         var collector = new TickerStreamCollector(task.Exchange, sinks, alertSinks, TickerStreamOptions.FromTask(task), time, loggers.CreateLogger<TickerStreamCollector>());
         collector.StartSnapshots();
+        OnTickerCollector?.Invoke(collector);
         return collector;
     }
 
