@@ -50,7 +50,6 @@ public static class CaptureReplay
         ArgumentNullException.ThrowIfNull(protocol);
         ArgumentNullException.ThrowIfNull(symbols);
         stats ??= new ReplayStats();
-        var parsers = new Dictionary<string, StreamFrameParser>(StringComparer.Ordinal);
         StreamFrameParser? parser = null;
         var events = new List<MarketEvent>(64);
         await foreach (var record in CaptureReader.ReadAsync(path, cancellationToken).ConfigureAwait(false))
@@ -60,7 +59,6 @@ public static class CaptureReplay
                 case CaptureRecordKind.Connected:
                     stats.Connections++;
                     parser = protocol.CreateParser(symbols, null, new Uri(record.Url!));
-                    parsers[record.Url!] = parser;
                     break;
                 case CaptureRecordKind.Received:
                     stats.Frames++;

@@ -28,6 +28,30 @@ internal static class StreamClients
     }
 
     /// <summary>
+    /// <paramref name="options"/> with <see cref="StreamOptions.Endpoint"/> defaulted to <see cref="RestHostEndpoint"/>; an
+    /// explicit endpoint is kept.
+    /// </summary>
+    public static StreamOptions WithRestHost(StreamOptions options, Uri restBaseUrl, params ReadOnlySpan<string> productionHosts) =>
+        options.Endpoint is not null ? options : options with { Endpoint = RestHostEndpoint(restBaseUrl, productionHosts) };
+
+    /// <summary>
+    /// <paramref name="restBaseUrl"/> when it is not one of the exchange's production hosts (a mirror, testnet or fake
+    /// server: the stream then connects to the same host with the ws/wss scheme and the exchange's own path); else null.
+    /// </summary>
+    public static Uri? RestHostEndpoint(Uri restBaseUrl, params ReadOnlySpan<string> productionHosts)
+    {
+        foreach (var host in productionHosts)
+        {
+            if (string.Equals(restBaseUrl.Host, host, StringComparison.OrdinalIgnoreCase))
+            {
+                return null;
+            }
+        }
+
+        return restBaseUrl;
+    }
+
+    /// <summary>
     /// Validates each subscription's symbol against the exchange's markets (<see cref="UnknownSymbolException"/> naming the
     /// closest) and maps the markets of the subscriptions' market types, ids the lists lack parsed by <paramref name="fallback"/>.
     /// </summary>

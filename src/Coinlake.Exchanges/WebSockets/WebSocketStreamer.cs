@@ -184,10 +184,6 @@ public sealed partial class WebSocketStreamer
                         new SessionContext(this, group, options, output, state),
                         cancellationToken).ConfigureAwait(false);
                 }
-                catch (ConnectionLostException) when (!cancellationToken.IsCancellationRequested)
-                {
-                    // Unreachable with an unbounded retry; kept so a future bounded policy cannot end the stream silently.
-                }
                 catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
                 {
                     break;

@@ -83,6 +83,7 @@ public sealed class FakeStreamHub : IAsyncDisposable
     private int _step = -1;
     private int _connections;
     private int _disposed;
+    private int _refusals;
     private Task? _loop;
 
     /// <summary>Creates a hub speaking <paramref name="venue"/>'s dialect.</summary>
@@ -121,8 +122,6 @@ public sealed class FakeStreamHub : IAsyncDisposable
 
     /// <summary>Subscribe requests the venue refused (venues increment it).</summary>
     public int Refusals => Volatile.Read(ref _refusals);
-
-    private int _refusals;
 
     /// <summary>Completes after the last step was played.</summary>
     public Task Finished => _finished.Task;

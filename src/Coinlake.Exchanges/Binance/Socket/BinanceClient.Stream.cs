@@ -21,11 +21,6 @@ public sealed partial class BinanceClient : IStreamProtocolClient
         return await StreamClients.AllSymbolsAsync(this, BinanceStreamProtocol.ParseId, cancellationToken).ConfigureAwait(false);
     }
 
-    private static readonly HashSet<string> ProductionRestHosts = new(StringComparer.OrdinalIgnoreCase)
-    {
-        "api.binance.com", "api.binance.us", "fapi.binance.com",
-    };
-
     private BinanceStreamProtocol? _streamProtocol;
 
     /// <summary>The WebSocket protocol of this exchange id (endpoints, limits, parsers); see <see cref="BinanceStreamProtocol"/>.</summary>
@@ -58,11 +53,7 @@ public sealed partial class BinanceClient : IStreamProtocolClient
         ArgumentNullException.ThrowIfNull(options);
         StreamClients.Validate(Exchange, subscriptions, WhyUnsupported);
         var symbols = await StreamClients.SymbolsForAsync(this, subscriptions, BinanceStreamProtocol.ParseId, cancellationToken).ConfigureAwait(false);
-        if (options.Endpoint is null && StreamEndpointOverride() is { } derived)
-        {
-            options = options with { Endpoint = derived };
-        }
-
+        options = options with { Endpoint = options.Endpoint ?? StreamEndpointOverride() };
         var streamer = new WebSocketStreamer(StreamingProtocol, symbols, _time, _logger);
         await foreach (var item in streamer.RunAsync(subscriptions, options, cancellationToken).ConfigureAwait(false))
         {
@@ -71,9 +62,6 @@ public sealed partial class BinanceClient : IStreamProtocolClient
     }
 
     /// <summary>The REST base URL when it was overridden (not a Binance production host), to derive the stream host from; else null.</summary>
-    internal Uri? StreamEndpointOverride()
-    {
-        var rest = _spot is not null ? _options.SpotBaseUrl : _options.FuturesBaseUrl;
-        return ProductionRestHosts.Contains(rest.Host) ? null : rest;
-    }
+    internal Uri? StreamEndpointOverride() =>
+        StreamClients.RestHostEndpoint(_spot is not null ? _options.SpotBaseUrl : _options.FuturesBaseUrl, "api.binance.com", "api.binance.us", "fapi.binance.com");
 }

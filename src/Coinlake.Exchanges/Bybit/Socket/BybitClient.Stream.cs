@@ -53,11 +53,7 @@ public sealed partial class BybitClient : IStreamProtocolClient
         ArgumentNullException.ThrowIfNull(options);
         StreamClients.Validate(Exchange, subscriptions, WhyUnsupported);
         var symbols = await StreamClients.SymbolsForAsync(this, subscriptions, BybitStreamProtocol.ParseId, cancellationToken).ConfigureAwait(false);
-        if (options.Endpoint is null && StreamEndpointOverride() is { } derived)
-        {
-            options = options with { Endpoint = derived };
-        }
-
+        options = options with { Endpoint = options.Endpoint ?? StreamEndpointOverride() };
         var streamer = new WebSocketStreamer(SharedStreamProtocol, symbols, _time, _logger);
         await foreach (var item in streamer.RunAsync(subscriptions, options, cancellationToken).ConfigureAwait(false))
         {
@@ -66,6 +62,5 @@ public sealed partial class BybitClient : IStreamProtocolClient
     }
 
     /// <summary>The REST base URL when it is not Bybit's production host (testnet, mirror, fake), to derive the stream host from; else null.</summary>
-    internal Uri? StreamEndpointOverride() =>
-        string.Equals(_options.BaseUrl.Host, "api.bybit.com", StringComparison.OrdinalIgnoreCase) ? null : _options.BaseUrl;
+    internal Uri? StreamEndpointOverride() => StreamClients.RestHostEndpoint(_options.BaseUrl, "api.bybit.com");
 }

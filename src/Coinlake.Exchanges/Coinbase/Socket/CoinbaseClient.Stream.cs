@@ -24,15 +24,6 @@ public sealed partial class CoinbaseClient : IStreamProtocolClient
     public async Task<StreamSymbols> GetStreamSymbolsAsync(CancellationToken cancellationToken = default) =>
         CoinbaseStreamProtocol.CreateSymbols((await GetTableAsync(cancellationToken).ConfigureAwait(false)).All);
 
-    /// <summary>
-    /// The WebSocket endpoint to use: <paramref name="endpointOverride"/> when set, else — when the REST base URL was
-    /// overridden (sandbox, mirrors, fake servers) — that host with the ws/wss scheme, else null (production,
-    /// <see cref="CoinbaseStreamProtocol.ProductionEndpoint"/>).
-    /// </summary>
-    internal Uri? StreamEndpointOverride(Uri? endpointOverride) =>
-        endpointOverride ?? (Uri.Compare(_options.BaseUrl, CoinbaseOptions.DefaultBaseUrl, UriComponents.SchemeAndServer, UriFormat.Unescaped, StringComparison.OrdinalIgnoreCase) == 0
-            ? null
-            : _options.BaseUrl);
 
     /// <inheritdoc />
     /// <remarks>
@@ -47,9 +38,8 @@ public sealed partial class CoinbaseClient : IStreamProtocolClient
         ArgumentNullException.ThrowIfNull(subscriptions);
         ArgumentNullException.ThrowIfNull(options);
         var symbols = await PrepareStreamAsync(subscriptions, cancellationToken).ConfigureAwait(false);
-        var endpoint = StreamEndpointOverride(options.Endpoint);
         var streamer = new WebSocketStreamer(StreamProtocol, symbols, _time, _logger);
-        await foreach (var item in streamer.RunAsync(subscriptions, options with { Endpoint = endpoint }, cancellationToken).ConfigureAwait(false))
+        await foreach (var item in streamer.RunAsync(subscriptions, options with { Endpoint = StreamEndpointOverride(options.Endpoint) }, cancellationToken).ConfigureAwait(false))
         {
             yield return item;
         }
@@ -87,4 +77,10 @@ public sealed partial class CoinbaseClient : IStreamProtocolClient
 
         return CoinbaseStreamProtocol.CreateSymbols(table.All);
     }
+
+    /// <summary>
+    /// The WebSocket endpoint to use: <paramref name="endpointOverride"/> when set, else — when the REST base URL was
+    /// overridden (mirrors, fake servers) — that host with the ws/wss scheme, else null (the production endpoint).
+    /// </summary>
+    internal Uri? StreamEndpointOverride(Uri? endpointOverride) => endpointOverride ?? StreamClients.RestHostEndpoint(_options.BaseUrl, CoinbaseOptions.DefaultBaseUrl.Host);
 }

@@ -33,15 +33,6 @@ public sealed partial class KrakenClient : IStreamProtocolClient
         return KrakenStreamProtocol.CreateSymbols(table.Markets, m => table.TryGetByName(m.Id, out var pair) ? pair.Wsname : null);
     }
 
-    /// <summary>
-    /// The WebSocket endpoint to use: <paramref name="endpointOverride"/> when set, else — when the REST base URL was
-    /// overridden (mirrors, fake servers) — that host with the ws/wss scheme, else null (production,
-    /// <see cref="KrakenStreamProtocol.ProductionEndpoint"/>).
-    /// </summary>
-    internal Uri? StreamEndpointOverride(Uri? endpointOverride) =>
-        endpointOverride ?? (Uri.Compare(_options.BaseUrl, DefaultBaseUrl, UriComponents.SchemeAndServer, UriFormat.Unescaped, StringComparison.OrdinalIgnoreCase) == 0
-            ? null
-            : _options.BaseUrl);
 
     /// <inheritdoc />
     /// <remarks>
@@ -56,9 +47,8 @@ public sealed partial class KrakenClient : IStreamProtocolClient
         ArgumentNullException.ThrowIfNull(subscriptions);
         ArgumentNullException.ThrowIfNull(options);
         var symbols = await PrepareStreamAsync(subscriptions, cancellationToken).ConfigureAwait(false);
-        var endpoint = StreamEndpointOverride(options.Endpoint);
         var streamer = new WebSocketStreamer(StreamProtocol, symbols, _time, _logger);
-        await foreach (var item in streamer.RunAsync(subscriptions, options with { Endpoint = endpoint }, cancellationToken).ConfigureAwait(false))
+        await foreach (var item in streamer.RunAsync(subscriptions, options with { Endpoint = StreamEndpointOverride(options.Endpoint) }, cancellationToken).ConfigureAwait(false))
         {
             yield return item;
         }
@@ -96,4 +86,10 @@ public sealed partial class KrakenClient : IStreamProtocolClient
 
         return KrakenStreamProtocol.CreateSymbols(table.Markets, m => table.TryGetByName(m.Id, out var pair) ? pair.Wsname : null);
     }
+
+    /// <summary>
+    /// The WebSocket endpoint to use: <paramref name="endpointOverride"/> when set, else — when the REST base URL was
+    /// overridden (mirrors, fake servers) — that host with the ws/wss scheme, else null (the production endpoint).
+    /// </summary>
+    internal Uri? StreamEndpointOverride(Uri? endpointOverride) => endpointOverride ?? StreamClients.RestHostEndpoint(_options.BaseUrl, DefaultBaseUrl.Host);
 }

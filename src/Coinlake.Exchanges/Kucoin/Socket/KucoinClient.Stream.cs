@@ -57,13 +57,10 @@ public sealed partial class KucoinClient : IStreamProtocolClient
 
         var symbols = new StreamSymbols(await GetMarketsAsync(MarketType.Spot, cancellationToken).ConfigureAwait(false), KucoinStreamProtocol.ParseId);
         var streamer = new WebSocketStreamer(StreamProtocol, symbols, _time, _logger);
-        await foreach (var item in streamer.RunAsync(subscriptions, WithEndpoint(options), cancellationToken).ConfigureAwait(false))
+        await foreach (var item in streamer.RunAsync(subscriptions, StreamClients.WithRestHost(options, _options.BaseUrl, KucoinStreamProtocol.ProductionBaseUrl.Host), cancellationToken).ConfigureAwait(false))
         {
             yield return item;
         }
     }
 
-    /// <summary>The options with <see cref="StreamOptions.Endpoint"/> defaulted to the REST base-URL override.</summary>
-    internal StreamOptions WithEndpoint(StreamOptions options) =>
-        options.Endpoint is null && _options.BaseUrl != KucoinStreamProtocol.ProductionBaseUrl ? options with { Endpoint = _options.BaseUrl } : options;
 }

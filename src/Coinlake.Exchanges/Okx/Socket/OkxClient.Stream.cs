@@ -53,15 +53,12 @@ public sealed partial class OkxClient : IStreamProtocolClient
 
         var symbols = await StreamSymbolsAsync(subscriptions, cancellationToken).ConfigureAwait(false);
         var streamer = new WebSocketStreamer(_streamProtocol, symbols, _time, _logger);
-        await foreach (var item in streamer.RunAsync(subscriptions, WithEndpoint(options), cancellationToken).ConfigureAwait(false))
+        await foreach (var item in streamer.RunAsync(subscriptions, StreamClients.WithRestHost(options, _options.BaseUrl, _productionBaseUrl.Host), cancellationToken).ConfigureAwait(false))
         {
             yield return item;
         }
     }
 
-    /// <summary>The options with <see cref="StreamOptions.Endpoint"/> defaulted to the REST base-URL override.</summary>
-    internal StreamOptions WithEndpoint(StreamOptions options) =>
-        options.Endpoint is null && _options.BaseUrl != _productionBaseUrl ? options with { Endpoint = _options.BaseUrl } : options;
 
     /// <summary>Validates the subscriptions' symbols and maps every listed market of their types (ids the list lacks are parsed by shape).</summary>
     /// <exception cref="UnknownSymbolException">A symbol is not listed.</exception>
