@@ -91,6 +91,18 @@ public sealed class ReplayCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task Replay_OkxCapture_StoresEachTickerUnderItsOwnMarketType()
+    {
+        var result = await _cli.RunAsync("replay", TestData.PathOf("captures/OKX.ws.1.0"), "--exchange", "okx", "--output", "replay.db");
+
+        result.ExitCode.ShouldBe(0, result.ToString());
+        Count("SELECT COUNT(*) FROM tickers WHERE symbol = 'BTC/USDT' AND market_type = 'spot'").ShouldBeGreaterThan(0);
+        Count("SELECT COUNT(*) FROM tickers WHERE symbol = 'UNI/USD:UNI' AND market_type = 'swap'").ShouldBeGreaterThan(0);
+        Count("SELECT COUNT(*) FROM tickers WHERE symbol LIKE 'BTC/USD:BTC-%' AND market_type = 'future'").ShouldBeGreaterThan(0);
+        Count("SELECT COUNT(*) FROM tickers WHERE symbol LIKE '%:%' AND market_type = 'spot'").ShouldBe(0);
+    }
+
+    [Fact]
     public async Task Replay_KucoinCapture_WithIncludeCurrent_StoresEveryCandleOfTheFrames()
     {
         var candles = Frames("KUCOIN.ws.1.0")

@@ -19,8 +19,8 @@ namespace Coinlake.Cli.Commands;
 /// <c>coinlake replay CAPTURE... --exchange NAME (--output PATH [--format F] | --tasks FILE [--task NAME])</c>: runs
 /// capture files (the line format <c>capture:</c> writes, or cryptofeed's) through the exchange's own stream parsers and
 /// the same writer as a live stream, at full speed, and stores every candle, trade and ticker they hold. Symbols are
-/// resolved from the recorded market list (<c>--markets</c>; by default the capture's sibling <c>NAME.0</c> and
-/// <c>NAME.http.*</c> files, as cryptofeed names them).
+/// resolved from the recorded market list (<c>--markets</c>; by default the capture's sibling <c>NAME.0</c> file, as
+/// cryptofeed names it).
 /// </summary>
 internal static class ReplayCommand
 {
@@ -28,7 +28,7 @@ internal static class ReplayCommand
     {
         var captures = new Argument<string[]>("capture") { Description = "Capture file(s), played in order.", Arity = ArgumentArity.OneOrMore };
         var exchange = new Option<string>("--exchange", "-e") { Description = "Exchange whose parsers read the frames: " + string.Join(", ", ExchangeRegistry.KnownExchanges) + ".", Required = true };
-        var markets = new Option<string[]>("--markets") { Description = "File(s) with the exchange's recorded market list ('URL -> T: BODY' lines). Default: the capture's NAME.0 and NAME.http.* siblings.", AllowMultipleArgumentsPerToken = true };
+        var markets = new Option<string[]>("--markets") { Description = "File(s) with the exchange's recorded market list ('URL -> T: BODY' lines). Default: the capture's NAME.0 sibling.", AllowMultipleArgumentsPerToken = true };
         var output = new Option<string?>("--output", "-o") { Description = "Where to store: a SQLite database (candles, trades, tickers tables), or a Parquet folder / CSV / JSON file for candles (trades and tickers beside it)." };
         var format = new Option<string?>("--format") { Description = "sqlite | parquet | csv | json (default: from the output's extension; a folder means parquet)." };
         var tasks = new Option<string?>("--tasks") { Description = "A task file: store through a stream task's sinks and settings instead of --output." };
@@ -148,7 +148,7 @@ internal static class ReplayCommand
         return command;
     }
 
-    /// <summary>cryptofeed names a feed's files NAME.ws.N.M (WebSocket), NAME.0 (REST at start-up) and NAME.http.N.M.</summary>
+    /// <summary>cryptofeed names a feed's files NAME.ws.N.M (WebSocket) and NAME.0 (the REST answers at start-up, market lists among them).</summary>
     private static IEnumerable<string> MarketSiblings(string capture)
     {
         var directory = Path.GetDirectoryName(capture)!;
@@ -179,7 +179,7 @@ internal static class ReplayCommand
             {
                 CandleSinks = [candles],
                 TradeSinks = [trades],
-                Tickers = new TickerSinkStreamHandler(exchange, MarketType.Spot, [tickers]),
+                Tickers = new TickerSinkStreamHandler(exchange, [tickers]),
             };
             var writer = new MarketStreamWriter(targets, new StreamWriterOptions { ExcludeCurrentCandle = !includeCurrent }, report, context.Time, loggers.CreateLogger<MarketStreamWriter>());
             return await writer.WriteAllAsync(replay.StreamAsync([], new Exchanges.StreamOptions(), cancellationToken), cancellationToken).ConfigureAwait(false);

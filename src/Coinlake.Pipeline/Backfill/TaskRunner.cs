@@ -51,7 +51,7 @@ public interface ITaskComponents
     /// each batch's latest ticker per symbol in <paramref name="sinks"/>.
     /// </summary>
     ITickerStreamHandler CreateTickerStreamHandler(TaskDefinition task, IReadOnlyList<ITickerSink> sinks) =>
-        new TickerSinkStreamHandler(task.Exchange, task.MarketType, sinks);
+        new TickerSinkStreamHandler(task.Exchange, sinks);
 }
 
 /// <summary>

@@ -23,32 +23,31 @@ public interface ITickerStreamHandler : IAsyncDisposable
 /// Default ticker handling: stores every batch's latest ticker per symbol in the task's ticker sinks (a row per symbol and
 /// exchange timestamp, so a repeated update replaces its row).
 /// </summary>
-public sealed class TickerSinkStreamHandler(string exchange, MarketType marketType, IReadOnlyList<ITickerSink> sinks) : ITickerStreamHandler
+public sealed class TickerSinkStreamHandler(string exchange, IReadOnlyList<ITickerSink> sinks) : ITickerStreamHandler
 {
     /// <summary>Rows handed to the first sink.</summary>
     public long Rows { get; private set; }
 
     /// <inheritdoc />
+    /// <remarks>Rows are stored under each update's own market type (a capture or task may mix spot, swap and future).</remarks>
     public async ValueTask OnTickersAsync(IReadOnlyList<TickerEvent> updates, CancellationToken cancellationToken = default)
     {
-        var latest = new Dictionary<Symbol, Ticker>();
+        var latest = new Dictionary<(MarketType Type, Symbol Symbol), Ticker>();
         foreach (var update in updates)
         {
-            latest[update.Ticker.Symbol] = update.Ticker;
+            latest[(update.Subscription.MarketType, update.Ticker.Symbol)] = update.Ticker;
         }
 
-        if (latest.Count == 0)
+        foreach (var byType in latest.GroupBy(l => l.Key.Type))
         {
-            return;
-        }
+            var rows = byType.Select(l => l.Value).ToList();
+            foreach (var sink in sinks)
+            {
+                await sink.UpsertTickersAsync(exchange, byType.Key, rows, cancellationToken).ConfigureAwait(false);
+            }
 
-        var rows = latest.Values.ToList();
-        foreach (var sink in sinks)
-        {
-            await sink.UpsertTickersAsync(exchange, marketType, rows, cancellationToken).ConfigureAwait(false);
+            Rows += rows.Count;
         }
-
-        Rows += rows.Count;
     }
 
     /// <inheritdoc />
